@@ -1,0 +1,3 @@
+from kpi.cli import main
+
+main()

@@ -1,0 +1,254 @@
+"""The Typer application, its global options, and the one place errors become exit codes.
+
+Commands live in the modules beside this one and register themselves on ``app``. Each command asks
+``State`` for what it needs (the database, the plan, the date), calls the core, and renders. Errors
+the user can act on (``KpiError``) become one line on stderr and the documented exit code; anything
+else becomes one line too, unless ``--debug`` (or ``KPI_DEBUG=1``) asks for the traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from kpi.errors import Exit, InputError, KpiError
+from kpi.messages import set_language, t
+
+if TYPE_CHECKING:
+    from kpi.plan import Plan
+    from kpi.status import Update
+    from kpi.store import Store
+
+
+class _Group(TyperGroup):
+    """Maps errors to one line and an exit code, for every command, in tests as in use."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KpiError as exc:
+            state = ctx.obj if isinstance(ctx.obj, State) else None
+            if state and state.debug:
+                raise
+            _report(exc.message, exc.details)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except (typer.Exit, typer.Abort, click.ClickException, click.exceptions.Exit):
+            raise
+        except KeyboardInterrupt:
+            _report(t("cli.interrupted"))
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            state = ctx.obj if isinstance(ctx.obj, State) else None
+            if (state and state.debug) or os.environ.get("KPI_DEBUG"):
+                raise
+            _report(
+                t(
+                    "cli.unexpected",
+                    kind=type(exc).__name__,
+                    problem=str(exc).splitlines()[0] if str(exc) else "",
+                )
+            )
+            raise typer.Exit(int(Exit.FAILURE)) from None
+
+
+def _report(message: str, details: list[str] | None = None) -> None:
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err.print(t("cli.error_prefix") + message, markup=False)
+    for line in details or []:
+        err.print("  " + line, markup=False)
+
+
+app = typer.Typer(
+    cls=_Group,
+    add_completion=True,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class State:
+    """What every command shares: where the database is, the language, debug, and the clock."""
+
+    db: str | None = None
+    debug: bool = False
+    today: dt.date = field(default_factory=dt.date.today)
+    _store: Store | None = None
+    _plan: Plan | None = None
+
+    @property
+    def out(self) -> Console:
+        return Console(highlight=False)
+
+    @property
+    def err(self) -> Console:
+        return Console(stderr=True, highlight=False, soft_wrap=True)
+
+    def note(self, message: str) -> None:
+        """One line on stderr, beside (never inside) the data on stdout."""
+        self.err.print(message, markup=False, style="dim")
+
+    def store(self) -> Store:
+        if self._store is None:
+            from kpi.store import Store
+
+            self._store = Store.open(self.db)
+        return self._store
+
+    def plan(self) -> Plan:
+        """The current plan; an empty database first loads ``targets/<year>.yaml`` and says so."""
+        if self._plan is not None:
+            return self._plan
+        store = self.store()
+        years = store.plan_years()
+        if not years:
+            path = default_plan_file(2025)
+            plan = parse_plan_file(path)
+            result = store.sync_plan(
+                plan, file=str(path), sha256=_sha256(path), by=user(), dry_run=False
+            )
+            self.note(
+                t("load.auto", path=display_path(path), n=len(plan.items), added=len(result.added))
+            )
+            years = [plan.year]
+        current = [y for y in years if y <= self.today.year]
+        self._plan = store.load_plan(current[-1] if current else years[0])
+        return self._plan
+
+    def updates(self, item_code: str | None = None) -> list[Update]:
+        return self.store().updates(self.plan().year, item_code=item_code)
+
+    def as_of(self, given: str | None) -> dt.date:
+        """The date to compute status for: given, or today — moved into the plan's period if needed."""
+        from kpi.status import clamp_to_period
+        from kpi.values import parse_date
+
+        plan = self.plan()
+        day = parse_date(given, today=self.today, default_year=plan.year) if given else self.today
+        clamped = clamp_to_period(plan, day)
+        if clamped != day:
+            self.note(
+                t("date.clamped", day=day.isoformat(), year=plan.year, used=clamped.isoformat())
+            )
+        return clamped
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, State)
+    return obj
+
+
+def user() -> str:
+    """The OS user, recorded beside any --by name."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+
+
+def default_plan_file(year: int) -> Path:
+    """``targets/<year>.yaml`` under the working directory, else the copy shipped with the tool."""
+    local = Path("targets") / f"{year}.yaml"
+    if local.exists():
+        return local
+    shipped = Path(__file__).resolve().parent.parent / "data" / f"{year}.yaml"
+    if shipped.exists():
+        return shipped
+    raise InputError(t("plan.file_missing", path=local, year=year))
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def parse_plan_file(path: Path) -> Plan:
+    from kpi.errors import PlanError
+    from kpi.plan import parse_plan
+
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(t("plan.file_missing", path=path, year="<year>")) from None
+    except OSError as exc:
+        raise InputError(t("plan.file_unreadable", path=path, problem=exc.strerror)) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            data.decode("gbk")
+        except UnicodeDecodeError:
+            raise PlanError(t("plan.not_yaml_text", where=display_path(path))) from None
+        raise PlanError(t("plan.gbk", where=display_path(path))) from None
+    if "\x00" in text:
+        raise PlanError(t("plan.not_yaml_text", where=display_path(path)))
+    return parse_plan(text, display_path(path))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _lang_callback(value: str | None) -> str | None:
+    set_language(value)
+    return value
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", envvar="KPI_DB", help="Database file or URL [default: db/kpi.sqlite]."
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            envvar="KPI_LANG",
+            help="Language: zh or en.",
+            callback=_lang_callback,
+            is_eager=True,
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """kpi — 新江湾城街道年度工作安排进度跟踪 (track the annual work plan against last year)."""
+    st = State(db=db, debug=debug)
+    today = os.environ.get("KPI_TODAY")  # a fixed "today" for tests and for reproducing a day
+    if today:
+        st.today = dt.date.fromisoformat(today)
+    ctx.obj = st
+    ctx.call_on_close(st.close)
+
+
+def main() -> None:
+    """The ``kpi`` console script."""
+    set_language(None)
+    try:
+        app()
+    except BrokenPipeError:  # `kpi status | head` closes the pipe early: not an error
+        sys.stderr.close()
+        sys.exit(0)

@@ -1,0 +1,55 @@
+"""`kpi load`: sync a targets file into the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kpi.cli.app import _sha256, app, default_plan_file, display_path, parse_plan_file, state, user
+from kpi.messages import t
+
+
+@app.command()
+def load(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Targets file [default: targets/2025.yaml].", show_default=False),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")
+    ] = False,
+) -> None:
+    """Load (sync) the plan from a targets file: items matched by code, removed ones retired."""
+    st = state(ctx)
+    path = file or default_plan_file(2025)
+    plan = parse_plan_file(path)
+    result = st.store().sync_plan(
+        plan, file=display_path(path), sha256=_sha256(path), by=user(), dry_run=dry_run
+    )
+    out = st.out
+    name = display_path(path)
+    if result.nothing:
+        out.print(t("load.nothing", path=name, n=result.unchanged), markup=False)
+        return
+    key = "load.dry_run" if dry_run else "load.done"
+    out.print(
+        t(
+            key,
+            path=name,
+            added=len(result.added),
+            changed=len(result.changed),
+            retired=len(result.retired),
+            unchanged=result.unchanged,
+        ),
+        markup=False,
+    )
+    for label, codes in (
+        ("load.added", result.added),
+        ("load.changed", result.changed),
+        ("load.retired", result.retired),
+    ):
+        if codes:
+            out.print(f"  {t(label)}: {', '.join(codes)}", markup=False, soft_wrap=False)

@@ -1,0 +1,356 @@
+"""The status rules: pure functions of (plan, updates, date).
+
+Nothing here reads a database or a clock. Given the plan, every update ever recorded and a date d,
+``plan_status`` says where each item stands on d using only the updates dated on or before d that
+have not been voided, so any past week can be recomputed and compared.
+
+The rules, as offices use them (SPEC.md):
+
+- 序时进度 ``expected``: the share of the item's period elapsed by d (its deadline may end it early),
+  or, where the plan gives checkpoints or milestones, the share those set for d, interpolated.
+- completion ``c``: actual ÷ target; for a lower-is-better indicator, the way travelled from the
+  baseline toward the target. Over 100% is kept and shown (超额完成), never capped.
+- the gap: (c − expected) in percentage points; the light follows the plan's rules (points or
+  ratio): green within ``yellow`` points, yellow within ``red`` points, red beyond, and red
+  whenever a milestone or the deadline has passed undone (逾期).
+- stale: nothing recorded for ``stale_days``; forecast: the year-end value at the current rate,
+  once a tenth of the period has passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from kpi.plan import Item, Milestone, Plan
+
+UpdateKind = Literal["add", "set", "percent", "done"]
+
+
+class Light(StrEnum):
+    DONE = "done"
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    NONE = "none"
+
+
+# From worst to best: a roll-up shows the worst light among its items. An item nobody has
+# reported on is worse than one on track: leaders cannot know it is.
+SEVERITY = (Light.RED, Light.YELLOW, Light.NONE, Light.GREEN, Light.DONE)
+_RANK = {light: n for n, light in enumerate(SEVERITY)}
+
+
+def worse(a: Light, b: Light) -> Light:
+    return a if _RANK[a] <= _RANK[b] else b
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """One record against an item or milestone, as stored; ``code`` may be a milestone's."""
+
+    id: int
+    code: str
+    item_code: str
+    date: dt.date
+    kind: UpdateKind
+    value: float | None = None
+    note: str | None = None
+    by: str = ""
+    os_user: str = ""
+    recorded_at: dt.datetime | None = None
+    voided: bool = False
+    void_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemStatus:
+    item: Item
+    as_of: dt.date
+    actual: float | None  # indicator: the value; task: the completion share
+    completion: float | None
+    remaining: float | None  # indicator: in its unit; task: share left
+    expected: float
+    gap_points: float | None
+    light: Light
+    overdue: bool
+    overdue_milestones: tuple[Milestone, ...]
+    milestones_done: dict[str, dt.date]
+    last_update: dt.date | None
+    stale: bool
+    forecast: float | None  # indicator: year-end value; task: year-end completion share
+    latest_note: str | None
+
+    @property
+    def exceeded(self) -> bool:
+        return self.completion is not None and self.completion > 1 + 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """Counts per light over a group of items, the share done and the worst light."""
+
+    code: str
+    title: str
+    counts: dict[Light, int]
+    total: int
+    worst: Light
+    mean_completion: float | None
+    stale: int
+
+    @property
+    def done_share(self) -> float:
+        return self.counts.get(Light.DONE, 0) / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStatus:
+    plan: Plan
+    as_of: dt.date
+    elapsed: float
+    items: tuple[ItemStatus, ...]
+    sections: dict[str, Rollup] = field(default_factory=dict)
+    areas: dict[str, Rollup] = field(default_factory=dict)
+    overall: Rollup | None = None
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def elapsed_share(start: dt.date, end: dt.date, day: dt.date) -> float:
+    """The share of [start, end] elapsed at the end of ``day``: 0 before, 1 on the last day."""
+    if day < start:
+        return 0.0
+    if day >= end:
+        return 1.0
+    return ((day - start).days + 1) / ((end - start).days + 1)
+
+
+def _interpolate(points: Sequence[tuple[dt.date, float]], day: dt.date) -> float:
+    """Piecewise-linear share through (date, share) points, flat before the first and after the last."""
+    if day <= points[0][0]:
+        return points[0][1]
+    for (d0, s0), (d1, s1) in itertools.pairwise(points):
+        if day <= d1:
+            span = (d1 - d0).days
+            return s1 if span == 0 else s0 + (s1 - s0) * (day - d0).days / span
+    return points[-1][1]
+
+
+def expected_share(plan: Plan, item: Item, day: dt.date) -> float:
+    """序时进度 of ``item`` on ``day``."""
+    origin = plan.start - dt.timedelta(days=1)  # the share is 0 at the start of the first day
+    steps: list[tuple[dt.date, float]] = []
+    if item.checkpoints:
+        steps = [(c.date, c.share) for c in item.checkpoints]
+    elif item.milestones:
+        steps = [(m.date, m.share) for m in item.milestones]
+    if not steps:
+        return elapsed_share(plan.start, item.deadline, day)
+    points = [(origin, 0.0), *steps]
+    if points[-1][0] < item.deadline and points[-1][1] < 1.0:
+        points.append((item.deadline, 1.0))
+    return min(1.0, _interpolate(points, day))
+
+
+def light_for(plan: Plan, completion: float, expected: float) -> Light:
+    """Green, yellow or red for an item in progress, by the plan's rules."""
+    rules = plan.rules
+    if completion >= 1 - 1e-9:
+        return Light.DONE
+    if rules.mode == "ratio":
+        if expected <= 0:
+            return Light.GREEN
+        behind = round((1 - completion / expected) * 100, 6)
+    else:
+        behind = round((expected - completion) * 100, 6)
+    if behind <= rules.yellow:
+        return Light.GREEN
+    if behind <= rules.red:
+        return Light.YELLOW
+    return Light.RED
+
+
+def _fold(item: Item, updates: Iterable[Update]) -> tuple[float | None, bool, dict[str, dt.date]]:
+    """The value (or task share), whether the task is done, and milestones done, from updates."""
+    value: float | None = None
+    done = False
+    milestones: dict[str, dt.date] = {}
+    for u in updates:
+        if u.code != item.code:
+            if u.kind == "done":
+                milestones.setdefault(u.code, u.date)
+            continue
+        if u.kind == "set" or u.kind == "percent":
+            value = u.value
+        elif u.kind == "add":
+            value = (value or 0.0) + (u.value or 0.0)
+        elif u.kind == "done":
+            done = True
+    return value, done, milestones
+
+
+def completion_of(item: Item, actual: float) -> float:
+    """Actual against target; lower-is-better from baseline toward target."""
+    if not item.is_indicator:
+        return actual
+    assert item.target is not None
+    target = item.target.value
+    if item.direction == "down":
+        assert item.baseline is not None
+        return (item.baseline.value - actual) / (item.baseline.value - target)
+    return actual / target
+
+
+def item_status(plan: Plan, item: Item, updates: Sequence[Update], day: dt.date) -> ItemStatus:
+    """Where ``item`` stands on ``day``; ``updates`` may hold anything, only the valid ones count."""
+    mine = sorted(
+        (u for u in updates if u.item_code == item.code and not u.voided and u.date <= day),
+        key=lambda u: (u.date, u.id),
+    )
+    value, done, milestones_done = _fold(item, mine)
+    expected = expected_share(plan, item, day)
+
+    completion: float | None = None
+    actual: float | None = value
+    if item.is_indicator:
+        if value is not None:
+            completion = completion_of(item, value)
+    else:
+        reached = max((m.share for m in item.milestones if m.code in milestones_done), default=None)
+        if done:
+            completion = 1.0
+        elif value is not None or reached is not None:
+            completion = max(value or 0.0, reached or 0.0)
+        actual = completion
+
+    overdue_ms = tuple(
+        m for m in item.milestones if m.date < day and m.code not in milestones_done and not done
+    )
+    finished = completion is not None and completion >= 1 - 1e-9
+    late = item.deadline < day and not finished
+    overdue = bool(overdue_ms) or late
+
+    if finished:
+        light = Light.DONE
+    elif overdue:
+        light = Light.RED
+    elif completion is None:
+        light = Light.NONE
+    else:
+        light = light_for(plan, completion, expected)
+
+    gap = None if completion is None else round((completion - expected) * 100, 6)
+    remaining = _remaining(item, actual, completion)
+    last = mine[-1].date if mine else None
+    since = last or (plan.start - dt.timedelta(days=1))
+    stale = not finished and (day - since).days >= plan.rules.stale_days
+    notes = [u.note for u in mine if u.note]
+    return ItemStatus(
+        item=item,
+        as_of=day,
+        actual=actual,
+        completion=completion,
+        remaining=remaining,
+        expected=expected,
+        gap_points=gap,
+        light=light,
+        overdue=overdue,
+        overdue_milestones=overdue_ms,
+        milestones_done=milestones_done,
+        last_update=last,
+        stale=stale,
+        forecast=_forecast(plan, item, actual, completion, expected, finished, day),
+        latest_note=notes[-1] if notes else None,
+    )
+
+
+def _remaining(item: Item, actual: float | None, completion: float | None) -> float | None:
+    if item.is_indicator:
+        assert item.target is not None
+        if actual is None:
+            base = item.baseline.value if item.direction == "down" and item.baseline else 0.0
+            actual = base
+        if item.direction == "down":
+            return max(actual - item.target.value, 0.0)
+        return max(item.target.value - actual, 0.0)
+    return max(1.0 - (completion or 0.0), 0.0)
+
+
+def _forecast(
+    plan: Plan,
+    item: Item,
+    actual: float | None,
+    completion: float | None,
+    expected: float,
+    finished: bool,
+    day: dt.date,
+) -> float | None:
+    """The year-end value at the current rate; None before a tenth of the period has passed."""
+    if actual is None:
+        return None
+    if finished and not (item.is_indicator and item.accumulate == "sum"):
+        return actual
+    if elapsed_share(plan.start, plan.end, day) < 0.1 or expected <= 0:
+        return None
+    if item.is_indicator and item.accumulate == "level":
+        if item.baseline is None:
+            return actual
+        return item.baseline.value + (actual - item.baseline.value) / expected
+    return actual / expected
+
+
+def rollup(code: str, title: str, statuses: Sequence[ItemStatus]) -> Rollup:
+    counts = Counter(s.light for s in statuses)
+    worst = Light.DONE
+    for s in statuses:
+        worst = worse(worst, s.light)
+    known = [min(s.completion, 1.0) for s in statuses if s.completion is not None]
+    # Work not yet reported counts as not done: a mean over reported items alone would flatter.
+    mean = sum(known) / len(statuses) if statuses else None
+    return Rollup(
+        code=code,
+        title=title,
+        counts={light: counts.get(light, 0) for light in SEVERITY},
+        total=len(statuses),
+        worst=worst if statuses else Light.NONE,
+        mean_completion=mean,
+        stale=sum(1 for s in statuses if s.stale),
+    )
+
+
+def plan_status(plan: Plan, updates: Sequence[Update], day: dt.date) -> PlanStatus:
+    """Every item's status on ``day`` and the roll-ups per section, per area and overall."""
+    by_item: dict[str, list[Update]] = {}
+    for u in updates:
+        by_item.setdefault(u.item_code, []).append(u)
+    statuses = tuple(item_status(plan, i, by_item.get(i.code, ()), day) for i in plan.items)
+    by_code = {s.item.code: s for s in statuses}
+    sections: dict[str, Rollup] = {}
+    areas: dict[str, Rollup] = {}
+    for area in plan.areas:
+        in_area: list[ItemStatus] = []
+        for section in area.sections:
+            group = [by_code[c] for c in section.item_codes if c in by_code]
+            sections[section.code] = rollup(section.code, section.title, group)
+            in_area.extend(group)
+        areas[area.code] = rollup(area.code, area.title, in_area)
+    return PlanStatus(
+        plan=plan,
+        as_of=day,
+        elapsed=elapsed_share(plan.start, plan.end, day),
+        items=statuses,
+        sections=sections,
+        areas=areas,
+        overall=rollup("", plan.title, statuses),
+    )
+
+
+def clamp_to_period(plan: Plan, day: dt.date) -> dt.date:
+    """The nearest day of the plan's period: a 2025 plan read in 2026 is read as of 2025-12-31."""
+    return min(max(day, plan.start), plan.end)
