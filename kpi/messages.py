@@ -132,12 +132,13 @@ ZH: dict[str, str] = {
     "show.assigned": "（街道安排）",
     "show.deadline": "完成时限",
     "show.baseline": "2024基数",
+    "show.baseline_value": "{value} {unit}（{year}年）",
     "show.implied_target": "，完成进度 {completion} → 当年目标约 {target} {unit}",
     "show.implied_prior": "，同比增长 {growth} → 上年约 {prior} {unit}",
     "show.source": "出处",
     "show.target": "目标",
-    "show.provisional": "（暂定）",
-    "show.stated": "（报告写明）",
+    "show.provisional": "暂定",
+    "show.stated": "报告写明",
     "show.actual": "完成值",
     "show.remaining": "还差",
     "show.completion": "完成率",
@@ -151,7 +152,7 @@ ZH: dict[str, str] = {
     "show.ms_done": "已完成 {date}",
     "show.ms_overdue": "逾期",
     "show.ms_pending": "未到期",
-    "show.trend": "走势（按月）",
+    "show.trend": "按月走势",
     "show.history": "填报记录",
     "show.bad_format": "此命令只支持 --format table 或 json，不支持 {fmt}",
     "history.title": "填报记录（{n} 条）",
@@ -296,12 +297,13 @@ EN: dict[str, str] = {
     "show.assigned": " (assigned by the office)",
     "show.deadline": "Deadline",
     "show.baseline": "Baseline",
+    "show.baseline_value": "{value} {unit} ({year})",
     "show.implied_target": ", {completion} of target → that year's target ≈ {target} {unit}",
     "show.implied_prior": ", {growth} year on year → the year before ≈ {prior} {unit}",
     "show.source": "Source",
     "show.target": "Target",
-    "show.provisional": "(provisional)",
-    "show.stated": "(stated in the report)",
+    "show.provisional": "provisional",
+    "show.stated": "stated in the report",
     "show.actual": "Actual",
     "show.remaining": "Left",
     "show.completion": "Done",
@@ -362,6 +364,6 @@ def language() -> str:
     return "en" if _current is EN else "zh"
 
 
-def t(key: str, **fields: Any) -> str:
-    text = _current.get(key) or ZH.get(key, key)
+def t(message_id: str, /, **fields: Any) -> str:
+    text = _current.get(message_id) or ZH.get(message_id, message_id)
     return text.format(**fields) if fields else text

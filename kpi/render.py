@@ -273,7 +273,7 @@ def item_view(plan: Plan, s: ItemStatus, history: Sequence[Update]) -> Renderabl
     if item.is_indicator:
         b = item.baseline
         if b:
-            line = f"{num(b.value)} {unit}({b.year})"
+            line = t("show.baseline_value", value=num(b.value), unit=unit, year=b.year)
             if b.implied_target:
                 line += t(
                     "show.implied_target",
@@ -292,8 +292,8 @@ def item_view(plan: Plan, s: ItemStatus, history: Sequence[Update]) -> Renderabl
             row("show.source", Text(f"“{b.source}”", style="italic"))
         tg = item.target
         assert tg is not None
-        basis = t("show.provisional") if tg.provisional else t("show.stated")
-        row("show.target", f"{num(tg.value)} {unit} {basis}" + (f" — {tg.note}" if tg.note else ""))
+        basis = tg.note or (t("show.provisional") if tg.provisional else t("show.stated"))
+        row("show.target", f"{num(tg.value)} {unit} — {basis}")
         row("show.actual", f"{num(s.actual)} {unit}" if s.actual is not None else t("light.none"))
         row("show.remaining", f"{num(s.remaining)} {unit}")
     else:
@@ -312,6 +312,9 @@ def item_view(plan: Plan, s: ItemStatus, history: Sequence[Update]) -> Renderabl
         (s.last_update.isoformat() if s.last_update else "—")
         + (t("show.stale") if s.stale else ""),
     )
+    trend = sparkline(item, history, s.as_of, plan.start)
+    if trend:
+        row("show.trend", trend)
     parts: list[RenderableType] = [facts]
     if item.milestones:
         ms = Table(
@@ -335,9 +338,6 @@ def item_view(plan: Plan, s: ItemStatus, history: Sequence[Update]) -> Renderabl
                 state = Text(t("show.ms_pending"), style="dim")
             ms.add_row(m.code, m.title, m.date.isoformat(), pct(m.share), state)
         parts.append(ms)
-    trend = sparkline(item, history, s.as_of, plan.start)
-    if trend:
-        parts.append(Text(t("show.trend") + " " + trend))
     parts.append(history_table(history, title=t("show.history")))
     return Panel(
         Group(*parts),

@@ -217,14 +217,16 @@ class Store:
                 result.added.append(code)
                 if not dry_run:
                     conn.execute(insert(table).values(**row))
-            elif before != row:
+                continue
+            # A shift in position (an item added or removed above it) is not a change to report.
+            if {**before, "position": None} != {**row, "position": None}:
                 result.changed.append(code)
-                if not dry_run:
-                    conn.execute(
-                        update(table).where(cols.plan_year == year, cols.code == code).values(**row)
-                    )
             else:
                 unchanged += 1
+            if before != row and not dry_run:
+                conn.execute(
+                    update(table).where(cols.plan_year == year, cols.code == code).values(**row)
+                )
         for code, before in old.items():
             if before["retired"]:
                 continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -62,7 +63,9 @@ def _status_pair(st: State, item: Item, new: Update) -> tuple[ItemStatus, ItemSt
     plan = st.plan()
     history = st.updates(item.code)
     ref = max(clamp_to_period(plan, st.today), new.date)
-    return item_status(plan, item, history, ref), item_status(plan, item, [*history, new], ref)
+    # Not yet stored, it has no id; it sorts after every record of its day, as it will once stored.
+    pending = replace(new, id=sys.maxsize)
+    return item_status(plan, item, history, ref), item_status(plan, item, [*history, pending], ref)
 
 
 def _require_reason(after: ItemStatus, note: str | None) -> str | None:

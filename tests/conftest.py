@@ -1,0 +1,68 @@
+"""Shared fixtures: every test runs in its own folder with its own database and a fixed clock."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from kpi.cli import app
+from kpi.messages import set_language
+from kpi.plan import Plan, parse_plan
+
+REPO = Path(__file__).resolve().parent.parent
+PLAN_FILE = REPO / "targets" / "2025.yaml"
+# The congress report the plan comes from lies beside the repository in CI and in development;
+# a fresh clone has no copy, and the tests that need it skip.
+REPORT = Path(
+    os.environ.get("KPI_REPORT", REPO.parent / "shared" / "seeds" / "000_86de21a0d6aee1c9.txt")
+)
+
+MID_YEAR = "2025-07-02"  # 183 of 365 days: 序时进度 50.1%
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A fresh working folder holding a copy of the plan; no colour, 80 columns, Chinese."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "targets").mkdir()
+    shutil.copy(PLAN_FILE, tmp_path / "targets" / "2025.yaml")
+    for var in ("KPI_DB", "KPI_LANG", "KPI_TODAY", "FORCE_COLOR"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("KPI_DEBUG", "1")  # unexpected errors surface in tests, never hidden
+    set_language("zh")
+    yield
+    set_language("zh")
+
+
+@pytest.fixture(scope="session")
+def plan() -> Plan:
+    return parse_plan(PLAN_FILE.read_text(encoding="utf-8"), "targets/2025.yaml")
+
+
+@pytest.fixture(scope="session")
+def report_text() -> str:
+    if not REPORT.exists():
+        pytest.skip("the congress report is not beside this checkout")
+    return REPORT.read_text(encoding="utf-8")
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run() -> Run:
+    """``run("status", "--format", "json", today="2025-07-02", input="…")`` → the CLI's result."""
+    runner = CliRunner()
+
+    def invoke(*args: str, today: str = MID_YEAR, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), env={"KPI_TODAY": today}, input=input)
+
+    return invoke
