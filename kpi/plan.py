@@ -212,17 +212,42 @@ def load_yaml(text: str, filename: str) -> tuple[Any, Any]:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{filename}:{mark.line + 1}:{mark.column + 1}" if mark else filename
-        problem = exc.problem or exc.context or "?"
-        if "\t" in text and "tab" in problem.lower():
-            raise PlanError(t("plan.yaml_tab", where=where)) from None
-        raise PlanError(t("plan.yaml_syntax", where=where, problem=problem)) from None
+        raise PlanError(_syntax_message(text, filename, exc)) from None
     except yaml.YAMLError as exc:
         raise PlanError(t("plan.yaml_syntax", where=filename, problem=str(exc))) from None
     finally:
         loader.dispose()
     return loader, node
+
+
+_FULLWIDTH_KEY = re.compile(r"^\s*-?\s*[A-Za-z_]+\s*：")
+
+
+def _syntax_message(text: str, filename: str, exc: Any) -> str:
+    """One line for a YAML syntax error, at the line a person has to fix.
+
+    libyaml reports some mistakes where it noticed them, not where they are: an unclosed quote at
+    the end of the file, a full-width colon (what a Chinese input method types) on the next line.
+    """
+    lines = text.splitlines()
+    problem = exc.problem or exc.context or "?"
+    mark = exc.problem_mark or exc.context_mark
+    if exc.context and "quoted scalar" in exc.context and exc.context_mark is not None:
+        mark = exc.context_mark  # where the quote opens
+    first = exc.context_mark.line if exc.context_mark is not None else 0
+    last = mark.line if mark is not None else len(lines) - 1
+    for n in range(max(0, first), min(last, len(lines) - 1) + 1):
+        if _FULLWIDTH_KEY.match(lines[n]):
+            return t(
+                "plan.yaml_fullwidth_colon", where=f"{filename}:{n + 1}:{lines[n].index('：') + 1}"
+            )
+    if mark is None:
+        return t("plan.yaml_syntax", where=filename, problem=problem)
+    where = f"{filename}:{mark.line + 1}:{mark.column + 1}"
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if "\t" in line[: mark.column + 1] or "tab" in problem.lower():
+        return t("plan.yaml_tab", where=where)
+    return t("plan.yaml_syntax", where=where, problem=problem)
 
 
 def parse_plan(text: str, filename: str = "targets.yaml") -> Plan:
@@ -432,8 +457,10 @@ class _Checker:
         end = self.attempt(self.date, head["end"][1], "plan.end", in_period=False)
         if start and end and end <= start:
             self.error(head["end"][1], "plan.end_before_start", start=start, end=end)
-        if start and end:
+        elif start and end:
             self.start, self.end = start, end
+            if year and year not in (start.year, end.year):
+                self.error(head["year"][1], "plan.year_period", year=year, start=start, end=end)
         self.year = year or 0
         rules = Rules()
         if "rules" in head:
@@ -500,13 +527,21 @@ class _Checker:
             kind_node = next(
                 (v for k, v in node.value if getattr(k, "value", None) == "kind"), None
             )
-        kind = self.choice(kind_node, "item.kind", ["indicator", "task"]) if kind_node else None
+        if kind_node is None:
+            code_node = None
+            if isinstance(node, yaml.MappingNode):
+                code_node = next(
+                    (v for k, v in node.value if getattr(k, "value", None) == "code"), None
+                )
+            code = code_node.value if code_node is not None else "?"
+            raise self.fail(node, "plan.missing_kind", code=code)
+        kind = self.choice(kind_node, "item.kind", ["indicator", "task"])
         if kind == "indicator":
             required = [*common, "unit", "target"]
             optional = [*optional, "direction", "accumulate", "baseline"]
         else:
             required, optional = common, [*optional, "milestones"]
-        keys = self.mapping(node, f"item ({kind or 'kind?'})", required, optional)
+        keys = self.mapping(node, f"item ({kind})", required, optional)
         code = self.code(keys["code"][1], "item.code", prefix=section_code)
         title = self.attempt(self.text, keys["title"][1], "item.title")
         text = self.attempt(self.text, keys["text"][1], "item.text")
@@ -561,8 +596,6 @@ class _Checker:
                 self.error(keys["target"][1], "plan.target_zero", code=code)
         elif "milestones" in keys:
             milestones = self.attempt(self.milestones, keys["milestones"][1], code, deadline) or ()
-        if kind is None:
-            raise _Invalid()
         return Item(
             code=code,
             kind=kind,
@@ -602,10 +635,12 @@ class _Checker:
         completion = growth = None
         if "completion" in keys:
             completion = self.number(keys["completion"][1], "baseline.completion")
-            if completion == 0:
-                raise self.fail(keys["completion"][1], "plan.bad_completion")
+            if completion == 0 or completion > 10:
+                raise self.fail(keys["completion"][1], "plan.bad_completion", value=completion)
         if "growth" in keys:
             growth = self.number(keys["growth"][1], "baseline.growth", minimum=-0.99)
+            if growth > 10:
+                raise self.fail(keys["growth"][1], "plan.bad_growth", value=growth)
         return Baseline(value, year, source, completion, growth)
 
     def target(self, node: Any) -> Target:

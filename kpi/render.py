@@ -130,6 +130,9 @@ def _column_widths(shown: Sequence[ItemStatus]) -> dict[str, int]:
     for s in shown:
         for key, text in _cells(s).items():
             widths[key] = max(widths[key], cell_len(text))
+        if s.remaining:
+            left = t("col.left_short", n=num(s.remaining))
+            widths["col.actual"] = max(widths["col.actual"], cell_len(left))
         widths["col.status"] = max(widths["col.status"], short_light(s).cell_len)
     return widths
 
@@ -164,8 +167,10 @@ def status_tables(
             table.add_column(t("col.office"), max_width=12, min_width=widths["office"])
         for key in ("col.baseline", "col.target", "col.actual", "col.completion", "col.gap"):
             table.add_column(t(key), justify="right", no_wrap=True, min_width=widths[key])
+        if wide:
+            table.add_column(t("col.left"), justify="right", no_wrap=True)
         table.add_column(t("col.status"), no_wrap=True, min_width=widths["col.status"])
-        blanks = [""] * (6 if wide else 5)
+        blanks = [""] * (7 if wide else 5)
         for sec in area.sections:
             rows = [by_code[c] for c in sec.item_codes if c in wanted]
             if not rows:
@@ -183,7 +188,15 @@ def status_tables(
                 cells: list[RenderableType] = [item.code, name]
                 if wide:
                     cells.append(item.lead_office)
-                cells += [*_cells(s).values(), short_light(s)]
+                values = _cells(s)
+                if item.is_indicator and s.remaining is not None and s.actual is not None:
+                    if wide:
+                        values["col.left"] = num(s.remaining) if s.remaining > 0 else ""
+                    elif s.remaining > 0:
+                        values["col.actual"] += "\n" + t("col.left_short", n=num(s.remaining))
+                elif wide:
+                    values["col.left"] = ""
+                cells += [*values.values(), short_light(s)]
                 table.add_row(*cells)
         out.append(table)
     return out

@@ -236,7 +236,7 @@ def test_values_as_people_write_them_are_read(run: Run) -> None:
     assert "+1120 人次，累计 0 → 1120 人次" in run("update", "3.2.3", "1,120").stdout
     assert "+6 家，累计 0 → 6 家" in run("update", "1.1.5", "６", "-m", "x").stdout
     assert "+641.42 万元，累计 0 → 641.42 万元" in run("update", "3.2.5", "６４１.４２万元").stdout
-    assert "=300 人，累计 0 → 300 人" in run("update", "3.1.4", "300").stdout  # a level replaces
+    assert "=300 名，累计 0 → 300 名" in run("update", "3.1.4", "300").stdout  # a level replaces
 
 
 @pytest.mark.parametrize(
