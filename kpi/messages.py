@@ -188,7 +188,7 @@ ZH: dict[str, str] = {
     "record.no_such_record": "没有编号为 #{id} 的记录；用 kpi history 查看",
     # -- the weekly summary -------------------------------------------------------------------
     "report.title": "{title} · {year}年第{week}周进度周报（截至 {as_of}）",
-    "report.summary": "时间进度 {elapsed}，工作完成度 {work}。共 {total} 项：完成 {done}，绿 {green}，黄 {yellow}，红 {red}，无数据 {none}；待更新 {stale} 项。",
+    "report.summary": "时间进度 {elapsed}，工作完成度 {work}。\n共 {total} 项：完成 {done}，绿 {green}，黄 {yellow}，红 {red}，无数据 {none}；待更新 {stale} 项。",
     "report.window": "{start} 至 {end}，共 {n} 条填报。",
     "report.by_area": "一、各领域进度",
     "report.this_week": "二、本周进展",
@@ -217,7 +217,7 @@ ZH: dict[str, str] = {
     "html.bar_legend": "进度条：色块为完成率，黑线为序时进度。",
     "mail.no_host": "发送邮件需要 SMTP 服务器；请设置 KPI_SMTP_HOST（及 KPI_SMTP_PORT、KPI_MAIL_FROM 等）",
     "mail.failed": "无法通过 {host}:{port} 发送邮件：{problem}",
-    "col.reason": "原因",
+    "col.reason": "最新说明",
 }
 
 EN: dict[str, str] = {
@@ -389,7 +389,7 @@ EN: dict[str, str] = {
     "record.void_needs_reason": "say why with --reason",
     "record.no_such_record": "there is no record #{id}; see kpi history",
     "report.title": "{title} · progress, week {week} of {year} (as of {as_of})",
-    "report.summary": "Time elapsed {elapsed}, work done {work}. {total} items: {done} done, {green} green, {yellow} yellow, {red} red, {none} no data; {stale} stale.",
+    "report.summary": "Time elapsed {elapsed}, work done {work}.\n{total} items: {done} done, {green} green, {yellow} yellow, {red} red, {none} no data; {stale} stale.",
     "report.window": "{start} to {end}: {n} records.",
     "report.by_area": "1. Progress by area",
     "report.this_week": "2. This week's records",
@@ -418,7 +418,7 @@ EN: dict[str, str] = {
     "html.bar_legend": "Bars: the fill is the share done, the black line the share expected by now.",
     "mail.no_host": "mail needs an SMTP server; set KPI_SMTP_HOST (and KPI_SMTP_PORT, KPI_MAIL_FROM …)",
     "mail.failed": "cannot send mail through {host}:{port}: {problem}",
-    "col.reason": "Reason",
+    "col.reason": "Latest note",
 }
 
 CATALOGUES = {"zh": ZH, "en": EN}

@@ -1,0 +1,578 @@
+"""The weekly progress summary: statuses → a report model → text, Markdown and JSON.
+
+Leaders never type commands; they read what cron writes every Monday. Everything here is computed
+from the plan and the history as of one date, so any past week can be reproduced exactly:
+
+- the week is the ISO week of the as-of date; "this week" is the seven days ending on it, so a
+  Monday-morning run reports the whole week just gone;
+- changes since last week compare each item's light as of the date with its light seven days
+  earlier;
+- the 催办 list groups items nobody has updated for ``stale_days`` by their lead office.
+
+The HTML form lives in ``report_html``; this module has no terminal and no database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kpi.formats import md_cell, to_markdown
+from kpi.messages import t
+from kpi.plan import Item, Milestone, Plan
+from kpi.status import ItemStatus, Light, PlanStatus, Rollup, Update, plan_status
+
+WINDOW_DAYS = 7
+LOOKAHEAD_DAYS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One update of the week, in words."""
+
+    update: Update
+    item: Item
+    milestone: Milestone | None
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    milestone: Milestone
+    item: Item
+    days: int  # until its date (negative: days overdue)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    status: ItemStatus
+    before: Light
+
+    @property
+    def better(self) -> bool:
+        from kpi.status import SEVERITY
+
+        return SEVERITY.index(self.status.light) > SEVERITY.index(self.before)
+
+
+@dataclass(frozen=True, slots=True)
+class StaleItem:
+    status: ItemStatus
+    days: int | None  # since the last record; None when nothing was ever recorded
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyReport:
+    plan: Plan
+    as_of: dt.date
+    year: int
+    week: int
+    window_start: dt.date
+    status: PlanStatus
+    records: tuple[Record, ...]
+    attention: tuple[ItemStatus, ...]  # red then yellow, furthest behind first
+    due: tuple[Due, ...]  # milestones due in the next two weeks
+    overdue: tuple[Due, ...]
+    stale: dict[str, tuple[StaleItem, ...]]  # lead office → its items to update
+    changes: tuple[Change, ...]
+
+    @property
+    def overall(self) -> Rollup:
+        assert self.status.overall is not None
+        return self.status.overall
+
+    @property
+    def areas(self) -> list[Rollup]:
+        return [self.status.areas[a.code] for a in self.plan.areas]
+
+    def count(self, light: Light) -> int:
+        return self.overall.counts.get(light, 0)
+
+
+def build_weekly(plan: Plan, updates: Sequence[Update], as_of: dt.date) -> WeeklyReport:
+    """The summary of the week ending ``as_of``, from the plan and every record."""
+    now = plan_status(plan, updates, as_of)
+    before = plan_status(plan, updates, as_of - dt.timedelta(days=WINDOW_DAYS))
+    window_start = as_of - dt.timedelta(days=WINDOW_DAYS - 1)
+    year, week, _ = as_of.isocalendar()
+
+    records = tuple(
+        Record(u, plan.item(u.item_code), plan.milestone(u.code))
+        for u in updates
+        if not u.voided and window_start <= u.date <= as_of and plan.has(u.item_code)
+    )
+    attention = tuple(
+        sorted(
+            (s for s in now.items if s.light in (Light.RED, Light.YELLOW)),
+            key=lambda s: (
+                s.light != Light.RED,
+                s.gap_points if s.gap_points is not None else -1e9,
+            ),
+        )
+    )
+    due: list[Due] = []
+    overdue: list[Due] = []
+    for s in now.items:
+        for m in s.item.milestones:
+            if m.code in s.milestones_done or s.light == Light.DONE:
+                continue
+            days = (m.date - as_of).days
+            if 0 <= days <= LOOKAHEAD_DAYS:
+                due.append(Due(m, s.item, days))
+            elif days < 0:
+                overdue.append(Due(m, s.item, days))
+    due.sort(key=lambda d: (d.milestone.date, d.milestone.code))
+    overdue.sort(key=lambda d: (d.milestone.date, d.milestone.code))
+
+    stale: dict[str, list[StaleItem]] = {}
+    for s in now.items:
+        if s.stale:
+            since = (as_of - s.last_update).days if s.last_update else None
+            stale.setdefault(s.item.lead_office, []).append(StaleItem(s, since))
+    ordered_offices = sorted(stale, key=lambda office: (-len(stale[office]), office))
+
+    previous = {s.item.code: s.light for s in before.items}
+    changes = tuple(
+        Change(s, previous[s.item.code])
+        for s in now.items
+        if s.item.code in previous and previous[s.item.code] != s.light
+    )
+    return WeeklyReport(
+        plan=plan,
+        as_of=as_of,
+        year=year,
+        week=week,
+        window_start=window_start,
+        status=now,
+        records=records,
+        attention=attention,
+        due=tuple(due),
+        overdue=tuple(overdue),
+        stale={office: tuple(stale[office]) for office in ordered_offices},
+        changes=changes,
+    )
+
+
+# -- shared words -------------------------------------------------------------------------------
+
+
+def _num(value: float | None) -> str:
+    from kpi.render import num
+
+    return num(value)
+
+
+def _pct(value: float | None) -> str:
+    from kpi.render import pct
+
+    return pct(value)
+
+
+def _points(value: float | None) -> str:
+    from kpi.render import points
+
+    return points(value)
+
+
+def light_word(s: ItemStatus | Light) -> str:
+    light = s if isinstance(s, Light) else s.light
+    word = t(f"light.{light.value}")
+    if isinstance(s, ItemStatus) and s.overdue and light == Light.RED:
+        word += t("light.overdue_suffix")
+    elif isinstance(s, ItemStatus) and s.exceeded:
+        word = t("light.exceeded")
+    return word
+
+
+def record_words(r: Record) -> str:
+    from kpi.render import describe
+
+    return describe(r.update, r.item.unit)
+
+
+def record_title(r: Record) -> str:
+    return f"{r.item.title} › {r.milestone.title}" if r.milestone else r.item.title
+
+
+def heading(rep: WeeklyReport) -> str:
+    return t(
+        "report.title",
+        title=rep.plan.title,
+        year=rep.year,
+        week=rep.week,
+        as_of=rep.as_of.isoformat(),
+    )
+
+
+def summary_line(rep: WeeklyReport) -> str:
+    o = rep.overall
+    return t(
+        "report.summary",
+        elapsed=_pct(rep.status.elapsed),
+        work=_pct(o.mean_completion),
+        total=o.total,
+        done=rep.count(Light.DONE),
+        green=rep.count(Light.GREEN),
+        yellow=rep.count(Light.YELLOW),
+        red=rep.count(Light.RED),
+        none=rep.count(Light.NONE),
+        stale=o.stale,
+    )
+
+
+def window_line(rep: WeeklyReport) -> str:
+    return t(
+        "report.window",
+        start=rep.window_start.isoformat(),
+        end=rep.as_of.isoformat(),
+        n=len(rep.records),
+    )
+
+
+def stale_since(item: StaleItem) -> str:
+    if item.days is None:
+        return t("report.never")
+    return t("report.days_ago", days=item.days)
+
+
+def due_when(d: Due) -> str:
+    if d.days < 0:
+        return t("report.overdue_by", days=-d.days)
+    return t("report.due_in", days=d.days)
+
+
+# -- JSON -----------------------------------------------------------------------------------------
+
+
+def to_json(rep: WeeklyReport) -> str:
+    from kpi.formats import status_record, update_record
+
+    def rollup(r: Rollup) -> dict[str, Any]:
+        return {
+            "code": r.code,
+            "title": r.title,
+            "total": r.total,
+            "counts": {light.value: r.counts.get(light, 0) for light in Light},
+            "worst": r.worst.value,
+            "completion": None if r.mean_completion is None else round(r.mean_completion, 6),
+            "stale": r.stale,
+        }
+
+    data = {
+        "plan": {"year": rep.plan.year, "title": rep.plan.title},
+        "year": rep.year,
+        "week": rep.week,
+        "as_of": rep.as_of.isoformat(),
+        "window": {"start": rep.window_start.isoformat(), "end": rep.as_of.isoformat()},
+        "elapsed": round(rep.status.elapsed, 6),
+        "overall": rollup(rep.overall),
+        "areas": [rollup(r) for r in rep.areas],
+        "updates": [
+            {**update_record(r.update), "title": record_title(r), "unit": r.item.unit}
+            for r in rep.records
+        ],
+        "attention": [status_record(rep.plan, s) for s in rep.attention],
+        "milestones_due": [_due_record(d) for d in rep.due],
+        "milestones_overdue": [_due_record(d) for d in rep.overdue],
+        "stale_by_office": {
+            office: [
+                {
+                    "code": x.status.item.code,
+                    "title": x.status.item.title,
+                    "last_update": x.status.last_update.isoformat()
+                    if x.status.last_update
+                    else None,
+                    "days": x.days,
+                }
+                for x in items
+            ]
+            for office, items in rep.stale.items()
+        },
+        "changes": [
+            {
+                "code": c.status.item.code,
+                "title": c.status.item.title,
+                "from": c.before.value,
+                "to": c.status.light.value,
+                "direction": "better" if c.better else "worse",
+            }
+            for c in rep.changes
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _due_record(d: Due) -> dict[str, Any]:
+    return {
+        "code": d.milestone.code,
+        "title": d.milestone.title,
+        "item_code": d.item.code,
+        "item_title": d.item.title,
+        "date": d.milestone.date.isoformat(),
+        "lead_office": d.item.lead_office,
+        "days": d.days,
+    }
+
+
+# -- Markdown -------------------------------------------------------------------------------------
+
+
+def to_markdown_report(rep: WeeklyReport) -> str:
+    out: list[str] = [f"# {md_cell(heading(rep))}", ""]
+    for line in summary_line(rep).splitlines():
+        out += [md_cell(line), ""]
+    out += [f"## {t('report.by_area')}", ""]
+    out.append(
+        to_markdown(
+            [t("col.code"), t("col.area"), t("col.items"), *_count_headers(), t("col.mean")],
+            [_area_row(r) for r in rep.areas] + [_area_row(rep.overall, t("status.overall"))],
+        )
+    )
+    out += ["", f"## {t('report.this_week')}", "", md_cell(window_line(rep)), ""]
+    if rep.records:
+        out.append(
+            to_markdown(
+                [
+                    t("col.date"),
+                    t("col.code"),
+                    t("col.title"),
+                    t("col.record"),
+                    t("col.by"),
+                    t("col.note"),
+                ],
+                [
+                    [
+                        r.update.date,
+                        r.update.code,
+                        record_title(r),
+                        record_words(r),
+                        r.update.by,
+                        r.update.note,
+                    ]
+                    for r in rep.records
+                ],
+            )
+        )
+    out += ["", f"## {t('report.attention')}", ""]
+    if rep.attention:
+        out.append(
+            to_markdown(
+                [
+                    t("col.code"),
+                    t("col.title"),
+                    t("col.office"),
+                    t("col.completion"),
+                    t("col.expected"),
+                    t("col.gap"),
+                    t("col.status"),
+                    t("col.reason"),
+                ],
+                [
+                    [
+                        s.item.code,
+                        s.item.title,
+                        s.item.lead_office,
+                        _pct(s.completion),
+                        _pct(s.expected),
+                        _points(s.gap_points),
+                        light_word(s),
+                        s.latest_note or "",
+                    ]
+                    for s in rep.attention
+                ],
+            )
+        )
+    else:
+        out.append(md_cell(t("report.none_attention")))
+    out += ["", f"## {t('report.milestones')}", ""]
+    rows = [
+        [
+            d.milestone.code,
+            f"{d.item.title} › {d.milestone.title}",
+            d.item.lead_office,
+            d.milestone.date,
+            due_when(d),
+        ]
+        for d in [*rep.overdue, *rep.due]
+    ]
+    if rows:
+        out.append(
+            to_markdown(
+                [t("col.code"), t("col.title"), t("col.office"), t("col.date"), t("col.status")],
+                rows,
+            )
+        )
+    else:
+        out.append(md_cell(t("report.none_due")))
+    out += ["", f"## {t('report.stale', days=rep.plan.rules.stale_days)}", ""]
+    if rep.stale:
+        for office, items in rep.stale.items():
+            listed = "；".join(
+                f"{x.status.item.code} {x.status.item.title}（{stale_since(x)}）" for x in items
+            )
+            out.append(f"- **{md_cell(office)}**（{len(items)}）：{md_cell(listed)}")
+    else:
+        out.append(md_cell(t("report.none_stale")))
+    out += ["", f"## {t('report.changes')}", ""]
+    if rep.changes:
+        for c in rep.changes:
+            arrow = t("report.better") if c.better else t("report.worse")
+            line = f"{c.status.item.code} {c.status.item.title}：{light_word(c.before)} → {light_word(c.status)}（{arrow}）"
+            out.append(f"- {md_cell(line)}")
+    else:
+        out.append(md_cell(t("report.no_changes")))
+    text = "\n".join(part.rstrip("\n") for part in out)
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
+
+
+def _area_row(r: Rollup, title: str | None = None) -> list[Any]:
+    return [r.code, title or r.title, r.total, *_counts(r), _pct(r.mean_completion)]
+
+
+def _count_headers() -> list[str]:
+    from kpi.render import COUNT_ORDER
+
+    return [t(f"light.{light.value}").split()[0] for light in COUNT_ORDER]
+
+
+def _counts(r: Rollup) -> list[int]:
+    from kpi.render import COUNT_ORDER
+
+    return [r.counts.get(light, 0) for light in COUNT_ORDER]
+
+
+# -- text (terminal and cron mail) --------------------------------------------------------------
+
+
+def to_text(rep: WeeklyReport, *, width: int = 80, color: bool = False) -> str:
+    """The summary as a terminal shows it, or as plain text for a mail at ``width`` columns."""
+    import io
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from kpi.render import LIGHT_STYLE
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        highlight=False,
+        emoji=False,
+    )
+
+    def table(*headers: str, right: Sequence[int] = ()) -> Table:
+        tb = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
+        for n, h in enumerate(headers):
+            tb.add_column(h, justify="right" if n in right else "left", overflow="fold")
+        return tb
+
+    def light_cell(s: ItemStatus | Light) -> Text:
+        light = s if isinstance(s, Light) else s.light
+        return Text(light_word(s), style=LIGHT_STYLE[light])
+
+    def section(key: str, **fields: Any) -> None:
+        console.print()
+        console.print(Text(t(key, **fields), style="bold"))
+
+    console.print(Text(heading(rep), style="bold"))
+    for line in summary_line(rep).split("\n"):
+        console.print(line)
+
+    section("report.by_area")
+    tb = table(
+        t("col.code"),
+        t("col.area"),
+        t("col.items"),
+        *_count_headers(),
+        t("col.mean"),
+        right=range(2, 9),
+    )
+    for r in rep.areas:
+        tb.add_row(*[str(x) for x in _area_row(r)])
+    tb.add_row(*[str(x) for x in _area_row(rep.overall, t("status.overall"))], style="bold")
+    console.print(tb)
+
+    section("report.this_week")
+    console.print(window_line(rep))
+    if rep.records:
+        tb = table(
+            t("col.date"),
+            t("col.code"),
+            t("col.title"),
+            t("col.record"),
+            t("col.by"),
+            t("col.note"),
+        )
+        for rec in rep.records:
+            tb.add_row(
+                rec.update.date.strftime("%m-%d"),
+                rec.update.code,
+                record_title(rec),
+                record_words(rec),
+                rec.update.by,
+                rec.update.note or "",
+            )
+        console.print(tb)
+
+    section("report.attention")
+    if rep.attention:
+        tb = table(
+            t("col.code"), t("col.title"), t("col.office"), t("col.completion"), t("col.gap"), t("col.status"),
+            right=(3, 4),
+        )  # fmt: skip
+        for s in rep.attention:
+            tb.add_row(
+                s.item.code,
+                s.item.title + (f"\n{t('col.reason')}：{s.latest_note}" if s.latest_note else ""),
+                s.item.lead_office,
+                _pct(s.completion),
+                _points(s.gap_points),
+                light_cell(s),
+            )
+        console.print(tb)
+    else:
+        console.print(t("report.none_attention"))
+
+    section("report.milestones")
+    if rep.overdue or rep.due:
+        tb = table(t("col.code"), t("col.title"), t("col.office"), t("col.date"), t("col.status"))
+        for d in [*rep.overdue, *rep.due]:
+            tb.add_row(
+                d.milestone.code,
+                f"{d.item.title} › {d.milestone.title}",
+                d.item.lead_office,
+                d.milestone.date.strftime("%m-%d"),
+                Text(due_when(d), style="red" if d.days < 0 else ""),
+            )
+        console.print(tb)
+    else:
+        console.print(t("report.none_due"))
+
+    section("report.stale", days=rep.plan.rules.stale_days)
+    if rep.stale:
+        for office, items in rep.stale.items():
+            console.print(Text(f"{office}（{len(items)}）", style="bold"))
+            for x in items:
+                console.print(f"  {x.status.item.code} {x.status.item.title}（{stale_since(x)}）")
+    else:
+        console.print(t("report.none_stale"))
+
+    section("report.changes")
+    if rep.changes:
+        for c in rep.changes:
+            change = Text(f"{c.status.item.code} {c.status.item.title}：")
+            change.append_text(light_cell(c.before)).append(" → ").append_text(light_cell(c.status))
+            change.append(f"（{t('report.better') if c.better else t('report.worse')}）")
+            console.print(change)
+    else:
+        console.print(t("report.no_changes"))
+    # Rich pads table rows to their width; a mail or a file needs no trailing spaces.
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
