@@ -587,7 +587,10 @@ class _Checker:
             if "baseline" in keys:
                 baseline = self.attempt(self.baseline, keys["baseline"][1])
             target = self.attempt(self.target, keys["target"][1])
-            if target and direction == "down":
+            if direction == "down" and accumulate == "sum":
+                # A count that adds up from zero cannot be measured from a baseline downwards.
+                self.error(keys["direction"][1], "plan.down_needs_level", code=code)
+            elif target and direction == "down":
                 if baseline is None:
                     self.error(keys["target"][1], "plan.down_needs_baseline", code=code)
                 elif target.value >= baseline.value:

@@ -132,13 +132,17 @@ def elapsed_share(start: dt.date, end: dt.date, day: dt.date) -> float:
 
 
 def _interpolate(points: Sequence[tuple[dt.date, float]], day: dt.date) -> float:
-    """Piecewise-linear share through (date, share) points, flat before the first and after the last."""
+    """Piecewise-linear share through (date, share) points, flat before the first and after the last.
+
+    Points share a date when two milestones fall due the same day: on that day both count.
+    """
     if day <= points[0][0]:
-        return points[0][1]
+        return max(s for d, s in points if d == points[0][0])
     for (d0, s0), (d1, s1) in itertools.pairwise(points):
-        if day <= d1:
-            span = (d1 - d0).days
-            return s1 if span == 0 else s0 + (s1 - s0) * (day - d0).days / span
+        if day == d1:
+            return max(s for d, s in points if d == d1)
+        if day < d1:
+            return s0 + (s1 - s0) * (day - d0).days / (d1 - d0).days
     return points[-1][1]
 
 
@@ -229,10 +233,12 @@ def item_status(plan: Plan, item: Item, updates: Sequence[Update], day: dt.date)
             completion = max(value or 0.0, reached or 0.0)
         actual = completion
 
-    overdue_ms = tuple(
-        m for m in item.milestones if m.date < day and m.code not in milestones_done and not done
-    )
     finished = completion is not None and completion >= 1 - 1e-9
+    overdue_ms = tuple(
+        m
+        for m in item.milestones
+        if m.date < day and m.code not in milestones_done and not finished
+    )
     late = item.deadline < day and not finished
     overdue = bool(overdue_ms) or late
 
@@ -302,6 +308,8 @@ def _forecast(
         if item.baseline is None:
             return actual
         return item.baseline.value + (actual - item.baseline.value) / expected
+    if not item.is_indicator:
+        return min(actual / expected, 1.0)  # a task cannot end the year more than done
     return actual / expected
 
 
@@ -310,7 +318,9 @@ def rollup(code: str, title: str, statuses: Sequence[ItemStatus]) -> Rollup:
     worst = Light.DONE
     for s in statuses:
         worst = worse(worst, s.light)
-    known = [min(s.completion, 1.0) for s in statuses if s.completion is not None]
+    # Each item counts between nothing and all of it: going backwards is not less than nothing
+    # done, and exceeding one target does not make up for another.
+    known = [min(max(s.completion, 0.0), 1.0) for s in statuses if s.completion is not None]
     # Work not yet reported counts as not done: a mean over reported items alone would flatter.
     mean = sum(known) / len(statuses) if statuses else None
     return Rollup(

@@ -255,9 +255,20 @@ CASES = [
         id="assumed-target-without-note",
     ),
     pytest.param(
-        ("            unit: 家\n", "            unit: 家\n            direction: down\n"),
-        f"{REFUSED_1}bad.yaml:27:15: 1.1.1 为越低越好（direction: down），目标值应低于基数",
+        (
+            "            unit: 家\n",
+            "            unit: 家\n            direction: down\n            accumulate: level\n",
+        ),
+        f"{REFUSED_1}bad.yaml:28:15: 1.1.1 为越低越好（direction: down），目标值应低于基数",
         id="down-target-not-below-baseline",
+    ),
+    pytest.param(
+        (
+            "            unit: 家\n",
+            "            unit: 家\n            direction: down\n            accumulate: sum\n",
+        ),
+        f"{REFUSED_1}bad.yaml:21:24: 1.1.1 为越低越好（direction: down），须写 accumulate: level（填报当前水平，而非累加）",
+        id="down-needs-a-level",
     ),
     # -- offices ------------------------------------------------------------------------------
     pytest.param(
