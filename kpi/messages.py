@@ -219,6 +219,8 @@ ZH: dict[str, str] = {
     "mail.no_host": "发送邮件需要 SMTP 服务器；请设置 KPI_SMTP_HOST（及 KPI_SMTP_PORT、KPI_MAIL_FROM 等）",
     "mail.failed": "无法通过 {host}:{port} 发送邮件：{problem}",
     "col.reason": "最新说明",
+    # -- import, export and next year's plan --------------------------------------------------
+    "io.anchor": "",
 }
 
 EN: dict[str, str] = {
@@ -421,6 +423,8 @@ EN: dict[str, str] = {
     "mail.no_host": "mail needs an SMTP server; set KPI_SMTP_HOST (and KPI_SMTP_PORT, KPI_MAIL_FROM …)",
     "mail.failed": "cannot send mail through {host}:{port}: {problem}",
     "col.reason": "Latest note",
+    # -- import, export and next year's plan --------------------------------------------------
+    "io.anchor": "",
 }
 
 CATALOGUES = {"zh": ZH, "en": EN}
