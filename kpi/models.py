@@ -1,5 +1,8 @@
 """Every database table, as SQLModel classes; ``store`` is the only module that uses them.
 
+The schema itself is made and changed by the migrations in ``kpi/migrations``; a change here
+needs a new migration there (tests/test_migrations.py compares the two).
+
 The plan tables mirror ``targets/<year>.yaml`` and are synced by code: rows are never deleted,
 an item removed from the file is marked ``retired`` so its history stays. Updates are append-only:
 a correction is a row in ``voids`` plus a new update, never an edit.
@@ -97,7 +100,10 @@ class UpdateRow(SQLModel, table=True):
     """A dated record against an item or a milestone (``code``), who made it and when."""
 
     __tablename__ = "updates"
-    __table_args__ = (Index("ix_updates_item_date", "plan_year", "item_code", "date"),)
+    __table_args__ = (
+        Index("ix_updates_item_date", "plan_year", "item_code", "date"),
+        Index("ix_updates_os_user", "os_user", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     plan_year: int = Field(foreign_key="plans.year")
@@ -110,6 +116,9 @@ class UpdateRow(SQLModel, table=True):
     by: str
     os_user: str
     recorded_at: dt.datetime
+    origin: str = Field(
+        default="cli", sa_column_kwargs={"server_default": "cli"}
+    )  # cli | import:FILE
 
 
 class VoidRow(SQLModel, table=True):

@@ -66,6 +66,7 @@ class Update:
     recorded_at: dt.datetime | None = None
     voided: bool = False
     void_reason: str | None = None
+    origin: str = "cli"  # cli, or import:FILE
 
 
 @dataclass(frozen=True, slots=True)

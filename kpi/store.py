@@ -16,10 +16,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event, insert, select, update
+from sqlalchemy import (
+    Engine,
+    Table,
+    create_engine,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
-from sqlmodel import SQLModel
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
 
 from kpi.errors import InputError, StoreError
 from kpi.messages import t
@@ -47,6 +57,7 @@ from kpi.plan import (
 from kpi.status import Update
 
 DEFAULT_DB = Path("db") / "kpi.sqlite"
+SCHEMA_VERSION = "0002"  # the newest migration in kpi/migrations/versions
 
 # The tables as SQLAlchemy Core sees them: queries here return plain rows, not ORM objects.
 PLANS: Table = PlanRow.__table__  # type: ignore[attr-defined]
@@ -98,7 +109,8 @@ class Store:
         self.is_sqlite = engine.dialect.name == "sqlite"
 
     @classmethod
-    def open(cls, db: str | os.PathLike[str] | None = None) -> Store:
+    def open(cls, db: str | os.PathLike[str] | None = None, *, check_schema: bool = True) -> Store:
+        """Open (creating if new) the database; refuse one whose schema is older than this tool's."""
         url = database_url(db)
         try:
             engine = create_engine(url)
@@ -108,12 +120,53 @@ class Store:
             _configure_sqlite(engine)
         store = cls(engine)
         try:
-            SQLModel.metadata.create_all(engine)
-        except OperationalError as exc:
+            version = store.schema_version()
+            if version is None:
+                store.upgrade()  # a new database
+            elif version != SCHEMA_VERSION and check_schema:
+                raise StoreError(t("db.old_schema", version=version, head=SCHEMA_VERSION))
+        except DatabaseError as exc:
+            engine.dispose()
             raise StoreError(
                 t("db.cannot_open", url=engine.url, problem=_first_line(exc))
             ) from None
+        except BaseException:
+            engine.dispose()
+            raise
         return store
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def schema_version(self) -> str | None:
+        """The Alembic revision of the database; None for a new, empty one."""
+        with self.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            if "alembic_version" not in tables:
+                if tables & {"plans", "updates"}:
+                    raise StoreError(t("db.unknown_schema", url=self.engine.url))
+                return None
+            return conn.scalar(text("SELECT version_num FROM alembic_version"))
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Bring the schema to the newest revision, in one transaction; returns (before, after)."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", "kpi:migrations")
+        with self._write() as conn:
+            if not self.is_sqlite:
+                # Two first commands at once must not both create the tables.
+                conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))
+            tables = set(inspect(conn).get_table_names())
+            before = (
+                conn.scalar(text("SELECT version_num FROM alembic_version"))
+                if "alembic_version" in tables
+                else None
+            )
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+        return before, SCHEMA_VERSION
 
     def close(self) -> None:
         self.engine.dispose()
@@ -138,6 +191,98 @@ class Store:
                     conn.info["kpi_write"] = False
         except OperationalError as exc:
             raise StoreError(t("db.failed", problem=_first_line(exc))) from None
+
+    # -- safety -------------------------------------------------------------------------------
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy of a SQLite database, taken while others go on writing.
+
+        SQLite's online backup copies page by page and restarts if a writer changes a page it
+        has copied, so the copy is always one committed state. The copy is written beside the
+        target and renamed into place, so a failed backup never leaves half a file.
+        """
+        import sqlite3
+
+        if not self.is_sqlite:
+            raise InputError(t("db.backup_not_sqlite"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        partial.unlink(missing_ok=True)
+        raw = self.engine.raw_connection()
+        try:
+            source = raw.driver_connection
+            assert isinstance(source, sqlite3.Connection)
+            copy = sqlite3.connect(partial)
+            try:
+                source.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            finally:
+                copy.close()
+            os.chmod(partial, 0o640)
+            os.replace(partial, target)
+        except (sqlite3.Error, OSError) as exc:
+            partial.unlink(missing_ok=True)
+            raise StoreError(t("db.backup_failed", path=target, problem=exc)) from None
+        finally:
+            raw.close()
+
+    def check(self) -> list[str]:
+        """Everything wrong with the database, one line each; empty when all is well."""
+        problems: list[str] = []
+        with self._read() as conn:
+            if self.is_sqlite:
+                for (line,) in conn.execute(text("PRAGMA integrity_check")):
+                    if line != "ok":
+                        problems.append(t("check.integrity", problem=line))
+                for row in conn.execute(text("PRAGMA foreign_key_check")):
+                    problems.append(t("check.foreign_key", table=row[0], rowid=row[1]))
+            version = conn.scalar(text("SELECT version_num FROM alembic_version"))
+            if version != SCHEMA_VERSION:
+                problems.append(t("check.schema", version=version, head=SCHEMA_VERSION))
+            known_items = {
+                (r.plan_year, r.code) for r in conn.execute(select(ITEMS.c.plan_year, ITEMS.c.code))
+            }
+            known_ms = {
+                (r.plan_year, r.code): r.item_code
+                for r in conn.execute(
+                    select(MILESTONES.c.plan_year, MILESTONES.c.code, MILESTONES.c.item_code)
+                )
+            }
+            for u in conn.execute(
+                select(
+                    UPDATES.c.id,
+                    UPDATES.c.plan_year,
+                    UPDATES.c.code,
+                    UPDATES.c.item_code,
+                    UPDATES.c.kind,
+                )
+            ):
+                if (u.plan_year, u.item_code) not in known_items:
+                    problems.append(
+                        t("check.orphan_update", id=u.id, code=u.item_code, year=u.plan_year)
+                    )
+                elif u.code != u.item_code:
+                    if known_ms.get((u.plan_year, u.code)) != u.item_code:
+                        problems.append(t("check.orphan_milestone", id=u.id, code=u.code))
+                    elif u.kind != "done":
+                        problems.append(
+                            t("check.milestone_kind", id=u.id, code=u.code, kind=u.kind)
+                        )
+            orphan_voids = conn.execute(
+                select(VOIDS.c.update_id)
+                .outerjoin(UPDATES, UPDATES.c.id == VOIDS.c.update_id)
+                .where(UPDATES.c.id.is_(None))
+            ).scalars()
+            problems.extend(t("check.orphan_void", id=v) for v in orphan_voids)
+        return problems
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, for `kpi db check` and for checking that an upgrade lost nothing."""
+        with self._read() as conn:
+            return {
+                table.name: conn.scalar(select(func.count()).select_from(table)) or 0
+                for table in (PLANS, AREAS, SECTIONS, ITEMS, MILESTONES, UPDATES, VOIDS, LOADS)
+            }
 
     # -- plans --------------------------------------------------------------------------------
 
@@ -272,6 +417,22 @@ class Store:
         return Update(
             **{**asdict(update_), "id": int(new_id[0]), "recorded_at": values["recorded_at"]}
         )
+
+    def add_updates(self, year: int, updates: Sequence[Update]) -> int:
+        """Several updates (an import) in one transaction: all are written, or none."""
+        now = _now()
+        rows = [
+            {
+                **{k: v for k, v in asdict(u).items() if k not in {"id", "voided", "void_reason"}},
+                "plan_year": year,
+                "recorded_at": u.recorded_at or now,
+            }
+            for u in updates
+        ]
+        if rows:
+            with self._write() as conn:
+                conn.execute(insert(UPDATES), rows)
+        return len(rows)
 
     def get_update(self, year: int, update_id: int) -> Update | None:
         query = (
@@ -516,4 +677,5 @@ def _update_from_row(row: Any) -> Update:
         recorded_at=u.recorded_at,
         voided=reason is not None,
         void_reason=reason,
+        origin=u.origin,
     )

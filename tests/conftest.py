@@ -25,6 +25,10 @@ REPORT = Path(
 
 MID_YEAR = "2025-07-02"  # 183 of 365 days: 序时进度 50.1%
 
+# The engine the suite runs on: SQLite files by default; a PostgreSQL server when this names one,
+# e.g. postgresql+psycopg://kpi:kpi@127.0.0.1/kpi_test (.ci/run runs the suite on both).
+TEST_DB_URL = os.environ.get("KPI_TEST_DB_URL")
+
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
@@ -40,6 +44,39 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     set_language("zh")
     yield
     set_language("zh")
+
+
+@pytest.fixture(autouse=True)
+def _database(_isolated: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """On PostgreSQL, every test gets a schema of its own, dropped afterwards."""
+    if not TEST_DB_URL:
+        yield
+        return
+    import uuid
+
+    from sqlalchemy import text
+
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    engine = _server()
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in TEST_DB_URL else "?"
+    monkeypatch.setenv("KPI_DB", f"{TEST_DB_URL}{separator}options=-csearch_path%3D{schema}")
+    yield
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+_engine = None
+
+
+def _server():  # type: ignore[no-untyped-def]
+    global _engine
+    if _engine is None:
+        from sqlalchemy import create_engine
+
+        _engine = create_engine(TEST_DB_URL)
+    return _engine
 
 
 @pytest.fixture(scope="session")

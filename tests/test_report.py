@@ -285,7 +285,7 @@ def test_cron_bare_environment(history: Run, tmp_path: Path) -> None:
     """The README's crontab line: no terminal, no LANG, HOME as the working directory."""
     home = tmp_path / "home"
     home.mkdir()
-    db = (tmp_path / "db" / "kpi.sqlite").resolve()
+    db = os.environ.get("KPI_DB") or (tmp_path / "db" / "kpi.sqlite").resolve()
     env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "KPI_DB": str(db), "KPI_TODAY": AS_OF}
     command = [*_kpi_command(), "report", "weekly", "--out", "reports/{year}-W{week}.html"]
     done = subprocess.run(

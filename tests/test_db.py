@@ -1,0 +1,321 @@
+"""No lost data: migrations, backups, checks, many writers at once, and a process killed mid-write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from kpi.status import Update
+from kpi.store import SCHEMA_VERSION, Store
+from tests.conftest import TEST_DB_URL, Run
+
+ON_SQLITE = TEST_DB_URL is None
+sqlite_only = pytest.mark.skipif(not ON_SQLITE, reason="a SQLite file feature")
+
+
+def _db_path() -> Path:
+    return Path("db") / "kpi.sqlite"
+
+
+def _history(run: Run) -> list[dict[str, object]]:
+    result = run("history", "-f", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, to compare a database before and after."""
+    tables = ("plans", "areas", "sections", "items", "milestones", "updates", "voids", "loads")
+    with store.engine.connect() as conn:
+        return {
+            name: sorted(map(tuple, conn.execute(text(f"SELECT * FROM {name}"))), key=repr)
+            for name in tables
+        }
+
+
+# -- migrations -------------------------------------------------------------------------------
+
+
+def _alembic_config(conn: object) -> object:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "kpi:migrations")
+    config.attributes["connection"] = conn
+    return config
+
+
+def test_a_database_with_the_first_schema_is_upgraded_without_loss(run: Run, plan) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from kpi.store import database_url
+
+    # A database as the first version of kpi made it, filled with a plan and records.
+    engine = create_engine(database_url(None))
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0001")  # type: ignore[arg-type]
+    engine.dispose()
+    old = Store.open(check_schema=False)
+    assert old.schema_version() == "0001"
+    old.sync_plan(plan, file="targets/2025.yaml", sha256="x", by="test", dry_run=False)
+    with old.engine.begin() as conn:
+        for n in range(1, 41):
+            conn.execute(
+                text(
+                    "INSERT INTO updates (id, plan_year, code, item_code, date, kind, value, note, "
+                    '"by", os_user, recorded_at) VALUES (:id, 2025, :code, :code, :date, :kind, '
+                    ":value, :note, '张三', 'zhang', '2025-07-01 08:00:00')"
+                ),
+                {
+                    "id": n,
+                    "code": "1.1.5" if n % 2 else "3.1.3",
+                    "date": dt.date(2025, 1, 1) + dt.timedelta(days=n * 4),
+                    "kind": "add" if n % 2 else "percent",
+                    "value": n if n % 2 else n / 100,
+                    "note": f"第{n}条",
+                },
+            )
+        conn.execute(
+            text(
+                'INSERT INTO voids (update_id, reason, "by", os_user, voided_at) '
+                "VALUES (3, '填错', '张三', 'zhang', '2025-07-01 09:00:00')"
+            )
+        )
+    before = _snapshot(old)
+    old.close()
+
+    # Every command refuses the old schema with one line saying what to do …
+    refused = run("status")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == (
+        f"错误：数据库结构是旧版本（0001），本工具需要 {SCHEMA_VERSION}；"
+        "请先备份（kpi db backup 文件），再运行 kpi db upgrade"
+    )
+    # … and `kpi db upgrade` keeps every record.
+    upgraded = run("db", "upgrade")
+    assert upgraded.exit_code == 0, upgraded.output
+    assert upgraded.stdout.startswith(f"数据库已从 0001 升级到 {SCHEMA_VERSION}")
+    new = Store.open()
+    after = _snapshot(new)
+    assert after["updates"] == [(*row, "cli") for row in before["updates"]]
+    assert {k: v for k, v in after.items() if k != "updates"} == {
+        k: v for k, v in before.items() if k != "updates"
+    }
+    history = _history(run)
+    assert len(history) == 40 and sum(r["voided"] for r in history) == 1
+    assert run("db", "upgrade").stdout.strip() == f"数据库已是最新结构（{SCHEMA_VERSION}）"
+    assert run("db", "check").exit_code == 0
+
+
+def test_the_models_and_the_migrations_describe_the_same_schema(run: Run) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    run("status")
+    store = Store.open()
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+
+
+def test_a_foreign_database_is_refused(tmp_path: Path, run: Run) -> None:
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE updates (x)")
+    result = run("--db", str(other), "status")
+    assert result.exit_code == 1
+    assert "不是本工具的数据库" in result.stderr
+
+
+# -- backups and checks -------------------------------------------------------------------------
+
+
+@sqlite_only
+def test_backup_while_others_write_and_restore(run: Run, tmp_path: Path) -> None:
+    run("update", "1.1.5", "100")
+    store = Store.open()
+    stop = threading.Event()
+    written: list[int] = []
+
+    def writer() -> None:
+        n = 0
+        while not stop.is_set() and n < 200:
+            n += 1
+            store.add_update(
+                2025, Update(0, "1.1.5", "1.1.5", dt.date(2025, 7, 1), "add", 1.0, None, "w", "w")
+            )
+            written.append(n)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        result = run("db", "backup", "backups/kpi-2025-07-02.sqlite")
+    finally:
+        stop.set()
+        thread.join()
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("已备份到 backups/kpi-2025-07-02.sqlite（")
+    copy = tmp_path / "backups" / "kpi-2025-07-02.sqlite"
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        copied = conn.execute("SELECT count(*) FROM updates").fetchone()[0]
+    assert 1 <= copied <= 1 + len(written)
+    assert stat.S_IMODE(copy.stat().st_mode) & 0o002 == 0  # not world-writable
+    # Restore: stop recording, put the copy in place of the database.
+    run("update", "1.1.5", "+7", "--note", "备份之后")
+    store.close()
+    os.replace(copy, _db_path())
+    for suffix in ("-wal", "-shm"):
+        Path(f"{_db_path()}{suffix}").unlink(missing_ok=True)
+    restored = _history(run)
+    assert len(restored) == copied and all(r["note"] != "备份之后" for r in restored)
+
+
+def test_backup_of_a_server_database_points_to_pg_dump(run: Run) -> None:
+    if ON_SQLITE:
+        pytest.skip("needs a PostgreSQL database")
+    result = run("db", "backup", "x.sqlite")
+    assert result.exit_code == 2 and "pg_dump" in result.stderr
+
+
+def test_check_finds_records_pointing_nowhere(run: Run) -> None:
+    run("update", "1.1.5", "100")
+    assert run("db", "check").stdout.startswith("数据库检查通过：")
+    store = Store.open()
+    with store.engine.begin() as conn:
+        conn.execute(
+            text(
+                'INSERT INTO updates (plan_year, code, item_code, date, kind, value, "by", '
+                "os_user, recorded_at, origin) VALUES (2025, '9.9.9', '9.9.9', '2025-07-01', "
+                "'add', 1, 'x', 'x', '2025-07-01 08:00:00', 'cli')"
+            )
+        )
+    result = run("db", "check")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == "错误：数据库检查发现 1 个问题："
+    assert lines[1].strip() == "记录 #2 指向不存在的条目 9.9.9（2025年）"
+
+
+@sqlite_only
+def test_a_new_database_file_is_not_world_writable(run: Run) -> None:
+    run("status")
+    mode = stat.S_IMODE(_db_path().stat().st_mode)
+    assert mode & 0o002 == 0 and mode & 0o600 == 0o600
+
+
+# -- many writers at once -----------------------------------------------------------------------
+
+WRITERS, EACH = 8, 100
+
+
+def _write_many(url: str, writer: int, start: object) -> None:
+    store = Store.open(url)
+    start.wait()  # type: ignore[attr-defined]
+    for n in range(EACH):
+        store.add_update(
+            2025,
+            Update(
+                0,
+                "1.1.5",
+                "1.1.5",
+                dt.date(2025, 6, 1),
+                "add",
+                1.0,
+                f"{writer}:{n}",
+                f"w{writer}",
+                f"w{writer}",
+            ),
+        )
+    store.close()
+
+
+def test_eight_writers_at_once_lose_nothing(run: Run) -> None:
+    run("status")  # creates the database and loads the plan
+    url = os.environ.get("KPI_DB") or str(_db_path().resolve())
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(WRITERS)  # all begin writing at the same moment
+    writers = [context.Process(target=_write_many, args=(url, w, start)) for w in range(WRITERS)]
+    for process in writers:
+        process.start()
+    for process in writers:
+        process.join(timeout=120)
+    assert [p.exitcode for p in writers] == [0] * WRITERS  # none failed
+    notes = [r["note"] for r in _history(run)]
+    assert len(notes) == WRITERS * EACH
+    assert sorted(notes) == sorted(f"{w}:{n}" for w in range(WRITERS) for n in range(EACH))
+    status = {r["code"]: r for r in json.loads(run("status", "-f", "json").stdout)}
+    assert status["1.1.5"]["actual"] == WRITERS * EACH
+
+
+# -- a process killed in the middle of a write ----------------------------------------------------
+
+_KILLABLE_LOAD = textwrap.dedent(
+    """
+    import sys, time
+    import kpi.store as store
+
+    original = store.Store._sync_table
+    calls = []
+
+    def slow(*args, **kwargs):
+        original(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 3:  # areas and sections written, items half-way: inside the transaction
+            print("IN-TRANSACTION", flush=True)
+            time.sleep(60)
+
+    store.Store._sync_table = staticmethod(slow)
+    from kpi.cli import main
+    sys.argv = ["kpi", "load", sys.argv[1]]
+    main()
+    """
+)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
+def test_killing_a_load_midway_leaves_the_database_as_it_was(
+    run: Run, tmp_path: Path, sig: int
+) -> None:
+    run("update", "1.1.5", "100")
+    before = _snapshot(Store.open())
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        Path("targets/2025.yaml")
+        .read_text(encoding="utf-8")
+        .replace("title: 招引企业", "title: 招引优质企业"),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "KPI_TODAY": "2025-07-02"}
+    env.pop("KPI_DEBUG", None)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLABLE_LOAD, str(changed)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == b"IN-TRANSACTION"
+    child.send_signal(sig)
+    child.wait(timeout=30)
+    assert child.returncode != 0
+    assert b"Traceback" not in child.stderr.read()  # type: ignore[union-attr]
+    assert _snapshot(Store.open()) == before
+    assert run("db", "check").exit_code == 0
+    assert run("load", str(changed)).stdout.startswith("已载入")  # and it loads fine afterwards
