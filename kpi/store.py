@@ -384,6 +384,21 @@ class Store:
                 )
         object.__setattr__(result, "unchanged", result.unchanged + unchanged)
 
+    def names(self, year: int) -> list[tuple[str, str]]:
+        """(code, title) of every current item and milestone, in plan order: for Tab completion."""
+        with self._read() as conn:
+            items = conn.execute(
+                select(ITEMS.c.code, ITEMS.c.title)
+                .where(ITEMS.c.plan_year == year, ITEMS.c.retired.is_(False))
+                .order_by(ITEMS.c.position)
+            ).all()
+            milestones = conn.execute(
+                select(MILESTONES.c.code, MILESTONES.c.title)
+                .where(MILESTONES.c.plan_year == year, MILESTONES.c.retired.is_(False))
+                .order_by(MILESTONES.c.position)
+            ).all()
+        return [(code, title) for code, title in [*items, *milestones]]
+
     def retired_codes(self, year: int) -> set[str]:
         with self._read() as conn:
             query = select(ITEMS.c.code).where(ITEMS.c.plan_year == year, ITEMS.c.retired.is_(True))

@@ -428,3 +428,34 @@ def test_database_from_option_and_environment(run: Run, tmp_path, monkeypatch) -
     assert json.loads(run("history", "-f", "json").stdout) == []  # b.sqlite, not a.sqlite
     monkeypatch.delenv("KPI_DB")
     assert json.loads(run("history", "-f", "json").stdout) == []  # db/kpi.sqlite
+
+
+def _complete(words: str, cword: int) -> list[str]:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("kpi")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "kpi"]
+    env = {
+        **os.environ,
+        "_KPI_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(cword),
+    }
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_tab_completes_commands_and_item_codes() -> None:
+    assert _complete("kpi upd", 1) == ["update"]
+    assert _complete("kpi show 3.1.1", 2) == ["3.1.1", "3.1.1-1", "3.1.1-2", "3.1.1-3", "3.1.1-4"]
+    assert _complete("kpi done 3.1.6-", 2) == ["3.1.6-1", "3.1.6-2", "3.1.6-3"]
+
+
+def test_completion_never_creates_a_database(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("KPI_DB", str(tmp_path / "none" / "kpi.sqlite"))
+    assert _complete("kpi show 3.1", 2) == []
+    assert not (tmp_path / "none").exists()

@@ -150,6 +150,32 @@ class State:
             self._store.close()
 
 
+def complete_item(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Tab completion of ITEM: the codes that start with what was typed, with their titles.
+
+    It runs at every key press, so it never creates or upgrades a database: with no database
+    yet, it offers nothing.
+    """
+    from kpi.store import DEFAULT_DB, Store
+
+    db = ctx.find_root().params.get("db") or os.environ.get("KPI_DB") or str(DEFAULT_DB)
+    if "://" not in db and not Path(db).expanduser().is_file():
+        return []
+    try:
+        store = Store.open(db)
+        try:
+            years = store.plan_years()
+            if not years:
+                return []
+            today = dt.date.today().year
+            names = store.names(max([y for y in years if y <= today] or years))
+        finally:
+            store.close()
+    except KpiError:
+        return []
+    return [(code, title) for code, title in names if code.startswith(incomplete)]
+
+
 def state(ctx: typer.Context) -> State:
     obj = ctx.find_root().obj
     assert isinstance(obj, State)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.text import Text
 
-from kpi.cli.app import State, app, state, user
+from kpi.cli.app import State, app, complete_item, state, user
 from kpi.cli.status_cmd import Format
 from kpi.errors import InputError
 from kpi.messages import t
@@ -169,7 +169,12 @@ def _confirm_line(st: State, saved: Update, before: ItemStatus, after: ItemStatu
 @app.command()
 def update(
     ctx: typer.Context,
-    item: Annotated[str, typer.Argument(help="A code (1.1.1) or a unique fragment of a title.")],
+    item: Annotated[
+        str,
+        typer.Argument(
+            help="A code (1.1.1) or a unique fragment of a title.", autocompletion=complete_item
+        ),
+    ],
     value: Annotated[
         str,
         typer.Argument(
@@ -219,7 +224,11 @@ def update(
 def done(
     ctx: typer.Context,
     item: Annotated[
-        str, typer.Argument(help="A task or milestone: code (3.1.1-2) or title fragment.")
+        str,
+        typer.Argument(
+            help="A task or milestone: code (3.1.1-2) or title fragment.",
+            autocompletion=complete_item,
+        ),
     ],
     date: DateOpt = None,
     note: NoteOpt = None,
@@ -325,7 +334,10 @@ def void(
 def history(
     ctx: typer.Context,
     item: Annotated[
-        str | None, typer.Argument(help="Only this item (code or title fragment).")
+        str | None,
+        typer.Argument(
+            help="Only this item (code or title fragment).", autocompletion=complete_item
+        ),
     ] = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Only records dated on or after this day.")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kpi.cli.app import app, state
+from kpi.cli.app import app, complete_item, state
 from kpi.errors import InputError
 from kpi.messages import t
 
@@ -149,7 +149,11 @@ def _markdown(ps: PlanStatus, shown: list[ItemStatus]) -> str:
 def show(
     ctx: typer.Context,
     item: Annotated[
-        str, typer.Argument(help="A code (3.1.2) or a unique fragment of a title (招引企业).")
+        str,
+        typer.Argument(
+            help="A code (3.1.2) or a unique fragment of a title (招引企业).",
+            autocompletion=complete_item,
+        ),
     ],
     as_of: AsOf = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
