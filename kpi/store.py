@@ -9,40 +9,18 @@ than failing, and the journal is WAL so readers never block writers.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import (
-    Engine,
-    Table,
-    create_engine,
-    event,
-    func,
-    insert,
-    inspect,
-    select,
-    text,
-    update,
-)
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from kpi.errors import InputError, StoreError
 from kpi.messages import t
-from kpi.models import (
-    AreaRow,
-    ItemRow,
-    LoadRow,
-    MilestoneRow,
-    PlanRow,
-    SectionRow,
-    UpdateRow,
-    VoidRow,
-)
 from kpi.plan import (
     Area,
     Baseline,
@@ -56,18 +34,32 @@ from kpi.plan import (
 )
 from kpi.status import Update
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine, Table
+    from sqlalchemy.engine import Connection
+
 DEFAULT_DB = Path("db") / "kpi.sqlite"
 SCHEMA_VERSION = "0002"  # the newest migration in kpi/migrations/versions
 
-# The tables as SQLAlchemy Core sees them: queries here return plain rows, not ORM objects.
-PLANS: Table = PlanRow.__table__  # type: ignore[attr-defined]
-AREAS: Table = AreaRow.__table__  # type: ignore[attr-defined]
-SECTIONS: Table = SectionRow.__table__  # type: ignore[attr-defined]
-ITEMS: Table = ItemRow.__table__  # type: ignore[attr-defined]
-MILESTONES: Table = MilestoneRow.__table__  # type: ignore[attr-defined]
-UPDATES: Table = UpdateRow.__table__  # type: ignore[attr-defined]
-VOIDS: Table = VoidRow.__table__  # type: ignore[attr-defined]
-LOADS: Table = LoadRow.__table__  # type: ignore[attr-defined]
+
+def _tables() -> SimpleNamespace:
+    """The tables as SQLAlchemy Core sees them, for writes. Imported only when writing: reading
+    needs neither SQLAlchemy nor SQLModel, which cost more to import than a status takes to show.
+    """
+    from kpi import models
+
+    return SimpleNamespace(
+        PLANS=models.PlanRow.__table__,  # type: ignore[attr-defined]
+        AREAS=models.AreaRow.__table__,  # type: ignore[attr-defined]
+        SECTIONS=models.SectionRow.__table__,  # type: ignore[attr-defined]
+        ITEMS=models.ItemRow.__table__,  # type: ignore[attr-defined]
+        MILESTONES=models.MilestoneRow.__table__,  # type: ignore[attr-defined]
+        UPDATES=models.UpdateRow.__table__,  # type: ignore[attr-defined]
+        VOIDS=models.VoidRow.__table__,  # type: ignore[attr-defined]
+        LOADS=models.LoadRow.__table__,  # type: ignore[attr-defined]
+    )
+
+
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -87,6 +79,10 @@ def database_url(db: str | os.PathLike[str] | None) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
+def _sqlite_path(url: str) -> Path | None:
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
 @dataclass(frozen=True, slots=True)
 class SyncResult:
     """What a load changed (or, in a dry run, would change), by code."""
@@ -102,55 +98,112 @@ class SyncResult:
 
 
 class Store:
-    """One database. Open it with ``Store.open``; every method is one short transaction."""
+    """One database. Open it with ``Store.open``; every method is one short transaction.
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.is_sqlite = engine.dialect.name == "sqlite"
+    Reads on SQLite go straight through the standard library's ``sqlite3``; writes, migrations
+    and PostgreSQL go through SQLAlchemy, imported only when needed. Both run the same SQL.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.path = _sqlite_path(url)
+        self.is_sqlite = self.path is not None
+        self._engine: Engine | None = None
+        self._reader: sqlite3.Connection | None = None
 
     @classmethod
     def open(cls, db: str | os.PathLike[str] | None = None, *, check_schema: bool = True) -> Store:
         """Open (creating if new) the database; refuse one whose schema is older than this tool's."""
-        url = database_url(db)
-        try:
-            engine = create_engine(url)
-        except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise InputError(t("db.bad_url", url=url, problem=_first_line(exc))) from None
-        if engine.dialect.name == "sqlite":
-            _configure_sqlite(engine)
-        store = cls(engine)
+        store = cls(database_url(db))
         try:
             version = store.schema_version()
             if version is None:
                 store.upgrade()  # a new database
             elif version != SCHEMA_VERSION and check_schema:
                 raise StoreError(t("db.old_schema", version=version, head=SCHEMA_VERSION))
-        except DatabaseError as exc:
-            engine.dispose()
-            raise StoreError(
-                t("db.cannot_open", url=engine.url, problem=_first_line(exc))
-            ) from None
         except BaseException:
-            engine.dispose()
+            store.close()
             raise
         return store
+
+    @property
+    def engine(self) -> Engine:
+        """SQLAlchemy's engine, made on first use (writes, migrations, PostgreSQL)."""
+        if self._engine is None:
+            from sqlalchemy import create_engine
+            from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+            try:
+                engine = create_engine(self.url)
+            except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+                raise InputError(t("db.bad_url", url=self.url, problem=_first_line(exc))) from None
+            if engine.dialect.name == "sqlite":
+                _configure_sqlite(engine)
+            self._engine = engine
+        return self._engine
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def _query(self, sql: str, **params: Any) -> list[Any]:
+        """Rows of a read-only query with :named parameters, addressable by column name."""
+        if self.path is not None:
+            if self._reader is None:
+                reader = sqlite3.connect(
+                    self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+                )
+                reader.row_factory = sqlite3.Row
+                self._reader = reader
+            try:
+                return self._reader.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(t("db.cannot_open", url=self.url, problem=exc)) from None
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with self.engine.connect() as conn:
+                return list(conn.execute(text(sql), params).mappings())
+        except DBAPIError as exc:
+            raise StoreError(t("db.cannot_open", url=self.url, problem=_first_line(exc))) from None
 
     # -- schema -------------------------------------------------------------------------------
 
     def schema_version(self) -> str | None:
         """The Alembic revision of the database; None for a new, empty one."""
-        with self.engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
-            if "alembic_version" not in tables:
-                if tables & {"plans", "updates"}:
-                    raise StoreError(t("db.unknown_schema", url=self.engine.url))
-                return None
-            return conn.scalar(text("SELECT version_num FROM alembic_version"))
+        if self.path is not None:
+            tables = {
+                r["name"]
+                for r in self._query("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        else:
+            from sqlalchemy import inspect
+            from sqlalchemy.exc import DBAPIError
+
+            try:
+                with self.engine.connect() as conn:
+                    tables = set(inspect(conn).get_table_names())
+            except DBAPIError as exc:
+                raise StoreError(
+                    t("db.cannot_open", url=self.url, problem=_first_line(exc))
+                ) from None
+        if "alembic_version" not in tables:
+            if tables & {"plans", "updates"}:
+                raise StoreError(t("db.unknown_schema", url=self.url))
+            return None
+        rows = self._query("SELECT version_num FROM alembic_version")
+        return rows[0]["version_num"] if rows else None
 
     def upgrade(self) -> tuple[str | None, str]:
         """Bring the schema to the newest revision, in one transaction; returns (before, after)."""
         from alembic import command
         from alembic.config import Config
+        from sqlalchemy import inspect, text
 
         config = Config()
         config.set_main_option("script_location", "kpi:migrations")
@@ -168,11 +221,10 @@ class Store:
             command.upgrade(config, "head")
         return before, SCHEMA_VERSION
 
-    def close(self) -> None:
-        self.engine.dispose()
-
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def _connect(self) -> Iterator[Connection]:
+        from sqlalchemy.exc import OperationalError
+
         try:
             with self.engine.connect() as conn:
                 yield conn
@@ -181,6 +233,8 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
+        from sqlalchemy.exc import OperationalError
+
         try:
             with self.engine.connect() as conn:
                 conn.info["kpi_write"] = True
@@ -229,104 +283,100 @@ class Store:
     def check(self) -> list[str]:
         """Everything wrong with the database, one line each; empty when all is well."""
         problems: list[str] = []
-        with self._read() as conn:
-            if self.is_sqlite:
-                for (line,) in conn.execute(text("PRAGMA integrity_check")):
-                    if line != "ok":
-                        problems.append(t("check.integrity", problem=line))
-                for row in conn.execute(text("PRAGMA foreign_key_check")):
-                    problems.append(t("check.foreign_key", table=row[0], rowid=row[1]))
-            version = conn.scalar(text("SELECT version_num FROM alembic_version"))
-            if version != SCHEMA_VERSION:
-                problems.append(t("check.schema", version=version, head=SCHEMA_VERSION))
-            known_items = {
-                (r.plan_year, r.code) for r in conn.execute(select(ITEMS.c.plan_year, ITEMS.c.code))
-            }
-            known_ms = {
-                (r.plan_year, r.code): r.item_code
-                for r in conn.execute(
-                    select(MILESTONES.c.plan_year, MILESTONES.c.code, MILESTONES.c.item_code)
+        if self.is_sqlite:
+            for row in self._query("PRAGMA integrity_check"):
+                if row[0] != "ok":
+                    problems.append(t("check.integrity", problem=row[0]))
+            for row in self._query("PRAGMA foreign_key_check"):
+                problems.append(t("check.foreign_key", table=row[0], rowid=row[1]))
+        version = self.schema_version()
+        if version != SCHEMA_VERSION:
+            problems.append(t("check.schema", version=version, head=SCHEMA_VERSION))
+        known_items = {
+            (r["plan_year"], r["code"]) for r in self._query("SELECT plan_year, code FROM items")
+        }
+        known_ms = {
+            (r["plan_year"], r["code"]): r["item_code"]
+            for r in self._query("SELECT plan_year, code, item_code FROM milestones")
+        }
+        for u in self._query(
+            "SELECT id, plan_year, code, item_code, kind FROM updates ORDER BY id"
+        ):
+            if (u["plan_year"], u["item_code"]) not in known_items:
+                problems.append(
+                    t("check.orphan_update", id=u["id"], code=u["item_code"], year=u["plan_year"])
                 )
-            }
-            for u in conn.execute(
-                select(
-                    UPDATES.c.id,
-                    UPDATES.c.plan_year,
-                    UPDATES.c.code,
-                    UPDATES.c.item_code,
-                    UPDATES.c.kind,
-                )
-            ):
-                if (u.plan_year, u.item_code) not in known_items:
+            elif u["code"] != u["item_code"]:
+                if known_ms.get((u["plan_year"], u["code"])) != u["item_code"]:
+                    problems.append(t("check.orphan_milestone", id=u["id"], code=u["code"]))
+                elif u["kind"] != "done":
                     problems.append(
-                        t("check.orphan_update", id=u.id, code=u.item_code, year=u.plan_year)
+                        t("check.milestone_kind", id=u["id"], code=u["code"], kind=u["kind"])
                     )
-                elif u.code != u.item_code:
-                    if known_ms.get((u.plan_year, u.code)) != u.item_code:
-                        problems.append(t("check.orphan_milestone", id=u.id, code=u.code))
-                    elif u.kind != "done":
-                        problems.append(
-                            t("check.milestone_kind", id=u.id, code=u.code, kind=u.kind)
-                        )
-            orphan_voids = conn.execute(
-                select(VOIDS.c.update_id)
-                .outerjoin(UPDATES, UPDATES.c.id == VOIDS.c.update_id)
-                .where(UPDATES.c.id.is_(None))
-            ).scalars()
-            problems.extend(t("check.orphan_void", id=v) for v in orphan_voids)
+        orphan_voids = self._query(
+            "SELECT v.update_id FROM voids v LEFT JOIN updates u ON u.id = v.update_id WHERE u.id IS NULL"
+        )
+        problems.extend(t("check.orphan_void", id=r["update_id"]) for r in orphan_voids)
         return problems
 
     def counts(self) -> dict[str, int]:
         """Rows per table, for `kpi db check` and for checking that an upgrade lost nothing."""
-        with self._read() as conn:
-            return {
-                table.name: conn.scalar(select(func.count()).select_from(table)) or 0
-                for table in (PLANS, AREAS, SECTIONS, ITEMS, MILESTONES, UPDATES, VOIDS, LOADS)
-            }
+        tables = ("plans", "areas", "sections", "items", "milestones", "updates", "voids", "loads")
+        return {name: self._query(f"SELECT count(*) AS n FROM {name}")[0]["n"] for name in tables}
 
     # -- plans --------------------------------------------------------------------------------
 
     def plan_years(self) -> list[int]:
-        with self._read() as conn:
-            return sorted(conn.scalars(select(PLANS.c.year)))
+        return sorted(r["year"] for r in self._query("SELECT year FROM plans"))
 
     def load_plan(self, year: int) -> Plan:
         """The plan as stored, without retired items."""
-        with self._read() as conn:
-            head = conn.execute(select(PLANS).where(PLANS.c.year == year)).one_or_none()
-            if head is None:
-                raise InputError(t("db.no_plan", year=year))
-            areas, sections, items, milestones = (
-                conn.execute(
-                    select(table)
-                    .where(table.c.plan_year == year, table.c.retired.is_(False))
-                    .order_by(table.c.position)
-                ).all()
-                for table in (AREAS, SECTIONS, ITEMS, MILESTONES)
+        heads = self._query(
+            'SELECT year, title, source, start, "end", rules, offices FROM plans WHERE year = :year',
+            year=year,
+        )
+        if not heads:
+            raise InputError(t("db.no_plan", year=year))
+        parts = [
+            self._query(
+                f"SELECT * FROM {table} WHERE plan_year = :year AND retired = :no ORDER BY position",
+                year=year,
+                no=False,
             )
-        return _plan_from_rows(head, areas, sections, items, milestones)
+            for table in ("areas", "sections", "items", "milestones")
+        ]
+        return _plan_from_rows(heads[0], *parts)
 
     def sync_plan(
         self, plan: Plan, *, file: str, sha256: str, by: str, dry_run: bool
     ) -> SyncResult:
         """Bring the stored plan in line with ``plan``, matched by code; retire what is gone."""
+        from sqlalchemy import insert, select, update
+
+        tb = _tables()
         rows = _rows_from_plan(plan)
         result = SyncResult()
         with self._write() as conn:
             head = _plan_head(plan)
-            existing_head = conn.execute(select(PLANS).where(PLANS.c.year == plan.year)).first()
+            existing_head = conn.execute(
+                select(tb.PLANS).where(tb.PLANS.c.year == plan.year)
+            ).first()
             if existing_head is None:
                 if not dry_run:
-                    conn.execute(insert(PLANS).values(**head))
+                    conn.execute(insert(tb.PLANS).values(**head))
             elif dict(existing_head._mapping) != head:
                 result.changed.append(str(plan.year))
                 if not dry_run:
-                    conn.execute(update(PLANS).where(PLANS.c.year == plan.year).values(**head))
-            for table, new_rows in rows.items():
-                self._sync_table(conn, table, plan.year, new_rows, result, dry_run)
+                    conn.execute(
+                        update(tb.PLANS).where(tb.PLANS.c.year == plan.year).values(**head)
+                    )
+            for name, new_rows in rows.items():
+                self._sync_table(
+                    conn, getattr(tb, name.upper()), plan.year, new_rows, result, dry_run
+                )
             if not dry_run and not result.nothing:
                 conn.execute(
-                    insert(LOADS).values(
+                    insert(tb.LOADS).values(
                         plan_year=plan.year,
                         file=file,
                         sha256=sha256,
@@ -349,6 +399,8 @@ class Store:
         result: SyncResult,
         dry_run: bool,
     ) -> None:
+        from sqlalchemy import insert, select, update
+
         cols = table.c
         old = {
             r.code: dict(r._mapping)
@@ -386,98 +438,86 @@ class Store:
 
     def names(self, year: int) -> list[tuple[str, str]]:
         """(code, title) of every current item and milestone, in plan order: for Tab completion."""
-        with self._read() as conn:
-            items = conn.execute(
-                select(ITEMS.c.code, ITEMS.c.title)
-                .where(ITEMS.c.plan_year == year, ITEMS.c.retired.is_(False))
-                .order_by(ITEMS.c.position)
-            ).all()
-            milestones = conn.execute(
-                select(MILESTONES.c.code, MILESTONES.c.title)
-                .where(MILESTONES.c.plan_year == year, MILESTONES.c.retired.is_(False))
-                .order_by(MILESTONES.c.position)
-            ).all()
-        return [(code, title) for code, title in [*items, *milestones]]
+        rows = self._query(
+            "SELECT code, title FROM items WHERE plan_year = :year AND retired = :no "
+            "ORDER BY position",
+            year=year,
+            no=False,
+        ) + self._query(
+            "SELECT code, title FROM milestones WHERE plan_year = :year AND retired = :no "
+            "ORDER BY position",
+            year=year,
+            no=False,
+        )
+        return [(r["code"], r["title"]) for r in rows]
 
     def retired_codes(self, year: int) -> set[str]:
-        with self._read() as conn:
-            query = select(ITEMS.c.code).where(ITEMS.c.plan_year == year, ITEMS.c.retired.is_(True))
-            return set(conn.scalars(query))
+        rows = self._query(
+            "SELECT code FROM items WHERE plan_year = :year AND retired = :yes", year=year, yes=True
+        )
+        return {r["code"] for r in rows}
 
     # -- updates ------------------------------------------------------------------------------
 
+    _UPDATES = (
+        "SELECT u.*, v.reason AS void_reason FROM updates u "
+        "LEFT JOIN voids v ON v.update_id = u.id WHERE u.plan_year = :year"
+    )
+
     def updates(self, year: int, *, item_code: str | None = None) -> list[Update]:
         """Every update of the plan year (or of one item), voided ones marked, oldest first."""
-        query = (
-            select(UPDATES, VOIDS.c.reason)
-            .outerjoin(VOIDS, VOIDS.c.update_id == UPDATES.c.id)
-            .where(UPDATES.c.plan_year == year)
-            .order_by(UPDATES.c.date, UPDATES.c.id)
-        )
-        if item_code is not None:
-            query = query.where(UPDATES.c.item_code == item_code)
-        with self._read() as conn:
-            return [_update_from_row(row) for row in conn.execute(query)]
-
-    def add_update(self, year: int, update_: Update) -> Update:
-        values = {
-            k: v for k, v in asdict(update_).items() if k not in {"id", "voided", "void_reason"}
-        }
-        values["recorded_at"] = values["recorded_at"] or _now()
-        with self._write() as conn:
-            new_id = conn.execute(
-                insert(UpdateRow).values(plan_year=year, **values)
-            ).inserted_primary_key
-        assert new_id is not None
-        return Update(
-            **{**asdict(update_), "id": int(new_id[0]), "recorded_at": values["recorded_at"]}
-        )
-
-    def add_updates(self, year: int, updates: Sequence[Update]) -> int:
-        """Several updates (an import) in one transaction: all are written, or none."""
-        now = _now()
-        rows = [
-            {
-                **{k: v for k, v in asdict(u).items() if k not in {"id", "voided", "void_reason"}},
-                "plan_year": year,
-                "recorded_at": u.recorded_at or now,
-            }
-            for u in updates
-        ]
-        if rows:
-            with self._write() as conn:
-                conn.execute(insert(UPDATES), rows)
-        return len(rows)
+        if item_code is None:
+            rows = self._query(f"{self._UPDATES} ORDER BY u.date, u.id", year=year)
+        else:
+            rows = self._query(
+                f"{self._UPDATES} AND u.item_code = :item ORDER BY u.date, u.id",
+                year=year,
+                item=item_code,
+            )
+        return [_update_from_row(row) for row in rows]
 
     def get_update(self, year: int, update_id: int) -> Update | None:
-        query = (
-            select(UPDATES, VOIDS.c.reason)
-            .outerjoin(VOIDS, VOIDS.c.update_id == UPDATES.c.id)
-            .where(UPDATES.c.id == update_id, UPDATES.c.plan_year == year)
-        )
-        with self._read() as conn:
-            row = conn.execute(query).first()
-        return _update_from_row(row) if row else None
+        rows = self._query(f"{self._UPDATES} AND u.id = :id", year=year, id=update_id)
+        return _update_from_row(rows[0]) if rows else None
 
     def last_update_by(self, year: int, os_user: str) -> Update | None:
         """The newest update this OS user recorded and has not voided."""
-        query = (
-            select(UPDATES, VOIDS.c.reason)
-            .outerjoin(VOIDS, VOIDS.c.update_id == UPDATES.c.id)
-            .where(UPDATES.c.plan_year == year, UPDATES.c.os_user == os_user)
-            .where(VOIDS.c.update_id.is_(None))
-            .order_by(UPDATES.c.id.desc())
-            .limit(1)
+        rows = self._query(
+            f"{self._UPDATES} AND u.os_user = :user AND v.update_id IS NULL ORDER BY u.id DESC LIMIT 1",
+            year=year,
+            user=os_user,
         )
-        with self._read() as conn:
-            row = conn.execute(query).first()
-        return _update_from_row(row) if row else None
+        return _update_from_row(rows[0]) if rows else None
+
+    def add_update(self, year: int, update_: Update) -> Update:
+        """Record one update; returns it with its number and time."""
+        from sqlalchemy import insert
+
+        values = _update_values(year, update_, _now())
+        with self._write() as conn:
+            key = conn.execute(insert(_tables().UPDATES).values(**values)).inserted_primary_key
+        assert key is not None
+        return replace(update_, id=int(key[0]), recorded_at=values["recorded_at"])
+
+    def add_updates(self, year: int, updates: Sequence[Update]) -> int:
+        """Several updates (an import) in one transaction: all are written, or none."""
+        from sqlalchemy import insert
+
+        now = _now()
+        rows = [_update_values(year, u, now) for u in updates]
+        if rows:
+            with self._write() as conn:
+                conn.execute(insert(_tables().UPDATES), rows)  # executemany
+        return len(rows)
 
     def void(self, update_id: int, *, reason: str, by: str, os_user: str) -> None:
+        from sqlalchemy import insert
+        from sqlalchemy.exc import IntegrityError
+
         try:
             with self._write() as conn:
                 conn.execute(
-                    insert(VOIDS).values(
+                    insert(_tables().VOIDS).values(
                         update_id=update_id, reason=reason, by=by, os_user=os_user, voided_at=_now()
                     )
                 )
@@ -490,6 +530,8 @@ class Store:
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    from sqlalchemy import event
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # transactions are begun below, not by the driver
@@ -526,7 +568,7 @@ def _plan_head(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _rows_from_plan(plan: Plan) -> dict[Table, list[dict[str, Any]]]:
+def _rows_from_plan(plan: Plan) -> dict[str, list[dict[str, Any]]]:
     year = plan.year
     areas: list[dict[str, Any]] = []
     sections: list[dict[str, Any]] = []
@@ -600,7 +642,29 @@ def _rows_from_plan(plan: Plan) -> dict[Table, list[dict[str, Any]]]:
                     "retired": False,
                 }
             )
-    return {AREAS: areas, SECTIONS: sections, ITEMS: items, MILESTONES: milestones}
+    return {"areas": areas, "sections": sections, "items": items, "milestones": milestones}
+
+
+def _date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    """A stored time: SQLite keeps UTC as text, PostgreSQL returns it with its zone."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _update_values(year: int, u: Update, now: dt.datetime) -> dict[str, Any]:
+    values = {k: v for k, v in asdict(u).items() if k not in {"id", "voided", "void_reason"}}
+    values["recorded_at"] = u.recorded_at or now
+    values["plan_year"] = year
+    return values
 
 
 def _plan_from_rows(
@@ -610,87 +674,99 @@ def _plan_from_rows(
     items: Sequence[Any],
     milestones: Sequence[Any],
 ) -> Plan:
-    h = head
     ms_by_item: dict[str, list[Milestone]] = {}
     for m in milestones:
-        ms_by_item.setdefault(m.item_code, []).append(
-            Milestone(m.code, m.item_code, m.title, m.date, m.share, tuple(m.assigned))
+        ms_by_item.setdefault(m["item_code"], []).append(
+            Milestone(
+                m["code"],
+                m["item_code"],
+                m["title"],
+                _date(m["date"]),
+                m["share"],
+                tuple(_json(m["assigned"])),
+            )
         )
     plan_items: list[Item] = []
     codes_by_section: dict[str, list[str]] = {}
     for i in items:
         baseline = None
-        if i.baseline_value is not None:
+        if i["baseline_value"] is not None:
             baseline = Baseline(
-                i.baseline_value,
-                i.baseline_year,
-                i.baseline_source,
-                i.baseline_completion,
-                i.baseline_growth,
+                i["baseline_value"],
+                i["baseline_year"],
+                i["baseline_source"],
+                i["baseline_completion"],
+                i["baseline_growth"],
             )
         target = None
-        if i.target_value is not None:
-            target = Target(i.target_value, i.target_basis, i.target_source, i.target_note)
+        if i["target_value"] is not None:
+            target = Target(
+                i["target_value"], i["target_basis"], i["target_source"], i["target_note"]
+            )
         plan_items.append(
             Item(
-                code=i.code,
-                kind=i.kind,
-                title=i.title,
-                text=i.text,
-                area_code=i.area_code,
-                section_code=i.section_code,
-                lead_office=i.lead_office,
-                deadline=i.deadline,
-                other_offices=tuple(i.other_offices),
-                lead=i.lead,
-                assigned=tuple(i.assigned),
-                unit=i.unit,
-                direction=i.direction,
-                accumulate=i.accumulate,
+                code=i["code"],
+                kind=i["kind"],
+                title=i["title"],
+                text=i["text"],
+                area_code=i["area_code"],
+                section_code=i["section_code"],
+                lead_office=i["lead_office"],
+                deadline=_date(i["deadline"]),
+                other_offices=tuple(_json(i["other_offices"])),
+                lead=i["lead"],
+                assigned=tuple(_json(i["assigned"])),
+                unit=i["unit"],
+                direction=i["direction"],
+                accumulate=i["accumulate"],
                 baseline=baseline,
                 target=target,
                 checkpoints=tuple(
-                    Checkpoint(dt.date.fromisoformat(d), s) for d, s in i.checkpoints
+                    Checkpoint(dt.date.fromisoformat(d), sh) for d, sh in _json(i["checkpoints"])
                 ),
-                milestones=tuple(ms_by_item.get(i.code, ())),
+                milestones=tuple(ms_by_item.get(i["code"], ())),
             )
         )
-        codes_by_section.setdefault(i.section_code, []).append(i.code)
+        codes_by_section.setdefault(i["section_code"], []).append(i["code"])
     sections_by_area: dict[str, list[Section]] = {}
-    for s in sections:
-        sections_by_area.setdefault(s.area_code, []).append(
-            Section(s.code, s.area_code, s.title, tuple(codes_by_section.get(s.code, ())))
+    for sec in sections:
+        sections_by_area.setdefault(sec["area_code"], []).append(
+            Section(
+                sec["code"],
+                sec["area_code"],
+                sec["title"],
+                tuple(codes_by_section.get(sec["code"], ())),
+            )
         )
-    plan_areas = []
-    for a in areas:
-        plan_areas.append(Area(a.code, a.title, tuple(sections_by_area.get(a.code, ()))))
+    plan_areas = [
+        Area(a["code"], a["title"], tuple(sections_by_area.get(a["code"], ()))) for a in areas
+    ]
     return Plan(
-        year=h.year,
-        title=h.title,
-        source=h.source,
-        start=h.start,
-        end=h.end,
-        rules=Rules(**h.rules),
-        offices=tuple(h.offices),
+        year=head["year"],
+        title=head["title"],
+        source=head["source"],
+        start=_date(head["start"]),
+        end=_date(head["end"]),
+        rules=Rules(**_json(head["rules"])),
+        offices=tuple(_json(head["offices"])),
         areas=tuple(plan_areas),
         items=tuple(plan_items),
     )
 
 
-def _update_from_row(row: Any) -> Update:
-    u, reason = row, row.reason
+def _update_from_row(u: Any) -> Update:
     return Update(
-        id=u.id,
-        code=u.code,
-        item_code=u.item_code,
-        date=u.date,
-        kind=u.kind,
-        value=u.value,
-        note=u.note,
-        by=u.by,
-        os_user=u.os_user,
-        recorded_at=u.recorded_at,
-        voided=reason is not None,
-        void_reason=reason,
-        origin=u.origin,
+        id=u["id"],
+        code=u["code"],
+        item_code=u["item_code"],
+        date=_date(u["date"]),
+        kind=u["kind"],
+        value=u["value"],
+        note=u["note"],
+        by=u["by"],
+        os_user=u["os_user"],
+        recorded_at=_moment(u["recorded_at"]),
+        voided=u["void_reason"] is not None,
+        void_reason=u["void_reason"],
+        origin=u["origin"],
     )
