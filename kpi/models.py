@@ -101,7 +101,11 @@ class UpdateRow(SQLModel, table=True):
 
     __tablename__ = "updates"
     __table_args__ = (
-        Index("ix_updates_item_date", "plan_year", "item_code", "date"),
+        # Everything a status needs from the records: it is worked out from the index alone.
+        Index(
+            "ix_updates_progress", "plan_year", "item_code", "date", "id", "kind", "code", "value"
+        ),
+        Index("ix_updates_date", "plan_year", "date"),  # a week's records
         Index("ix_updates_os_user", "os_user", "id"),
     )
 

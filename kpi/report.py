@@ -92,16 +92,32 @@ class WeeklyReport:
         return self.overall.counts.get(light, 0)
 
 
+def window(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The seven days a summary as of ``as_of`` covers, and the day a week before it."""
+    return as_of - dt.timedelta(days=WINDOW_DAYS - 1), as_of - dt.timedelta(days=WINDOW_DAYS)
+
+
 def build_weekly(plan: Plan, updates: Sequence[Update], as_of: dt.date) -> WeeklyReport:
     """The summary of the week ending ``as_of``, from the plan and every record."""
-    now = plan_status(plan, updates, as_of)
-    before = plan_status(plan, updates, as_of - dt.timedelta(days=WINDOW_DAYS))
-    window_start = as_of - dt.timedelta(days=WINDOW_DAYS - 1)
-    year, week, _ = as_of.isocalendar()
+    start, week_before = window(as_of)
+    return build_weekly_from(
+        plan,
+        plan_status(plan, updates, as_of),
+        plan_status(plan, updates, week_before),
+        [u for u in updates if start <= u.date <= as_of],
+        as_of,
+    )
 
+
+def build_weekly_from(
+    plan: Plan, now: PlanStatus, before: PlanStatus, week: Sequence[Update], as_of: dt.date
+) -> WeeklyReport:
+    """The summary from the statuses on ``as_of`` and a week before, and the week's records."""
+    window_start, _ = window(as_of)
+    year, week_no, _ = as_of.isocalendar()
     records = tuple(
         Record(u, plan.item(u.item_code), plan.milestone(u.code))
-        for u in updates
+        for u in sorted(week, key=lambda u: (u.date, u.id))
         if not u.voided and window_start <= u.date <= as_of and plan.has(u.item_code)
     )
     attention = tuple(
@@ -144,7 +160,7 @@ def build_weekly(plan: Plan, updates: Sequence[Update], as_of: dt.date) -> Weekl
         plan=plan,
         as_of=as_of,
         year=year,
-        week=week,
+        week=week_no,
         window_start=window_start,
         status=now,
         records=records,

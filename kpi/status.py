@@ -181,12 +181,38 @@ def light_for(plan: Plan, completion: float, expected: float) -> Light:
     return Light.RED
 
 
-def _fold(item: Item, updates: Iterable[Update]) -> tuple[float | None, bool, dict[str, dt.date]]:
-    """The value (or task share), whether the task is done, and milestones done, from updates."""
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """All that the status rules need from an item's records up to a day.
+
+    ``fold`` makes it from the records; the database makes the same from many records at once
+    without loading them (``Store.progress``), and a test checks that both agree.
+    """
+
+    value: float | None = None  # indicator: its value; task: the latest share given
+    done: bool = False  # a task recorded as finished
+    milestones_done: dict[str, dt.date] = field(default_factory=dict)  # code → first day done
+    last_date: dt.date | None = None
+    latest_note: str | None = None
+
+
+def valid_until(updates: Iterable[Update], item_code: str, day: dt.date) -> list[Update]:
+    """The item's records that count on ``day``: not voided, dated on or before it, in order."""
+    return sorted(
+        (u for u in updates if u.item_code == item_code and not u.voided and u.date <= day),
+        key=lambda u: (u.date, u.id),
+    )
+
+
+def fold(item: Item, updates: Sequence[Update]) -> Progress:
+    """Progress from an item's valid records in order: sets replace, adds add, dones finish."""
     value: float | None = None
     done = False
     milestones: dict[str, dt.date] = {}
+    note: str | None = None
     for u in updates:
+        if u.note:
+            note = u.note
         if u.code != item.code:
             if u.kind == "done":
                 milestones.setdefault(u.code, u.date)
@@ -197,7 +223,8 @@ def _fold(item: Item, updates: Iterable[Update]) -> tuple[float | None, bool, di
             value = (value or 0.0) + (u.value or 0.0)
         elif u.kind == "done":
             done = True
-    return value, done, milestones
+    last = updates[-1].date if updates else None
+    return Progress(value, done, milestones, last, note)
 
 
 def completion_of(item: Item, actual: float) -> float:
@@ -214,11 +241,12 @@ def completion_of(item: Item, actual: float) -> float:
 
 def item_status(plan: Plan, item: Item, updates: Sequence[Update], day: dt.date) -> ItemStatus:
     """Where ``item`` stands on ``day``; ``updates`` may hold anything, only the valid ones count."""
-    mine = sorted(
-        (u for u in updates if u.item_code == item.code and not u.voided and u.date <= day),
-        key=lambda u: (u.date, u.id),
-    )
-    value, done, milestones_done = _fold(item, mine)
+    return status_of(plan, item, fold(item, valid_until(updates, item.code, day)), day)
+
+
+def status_of(plan: Plan, item: Item, progress: Progress, day: dt.date) -> ItemStatus:
+    """Where ``item`` stands on ``day``, given its progress up to that day."""
+    value, done, milestones_done = progress.value, progress.done, progress.milestones_done
     expected = expected_share(plan, item, day)
 
     completion: float | None = None
@@ -254,10 +282,9 @@ def item_status(plan: Plan, item: Item, updates: Sequence[Update], day: dt.date)
 
     gap = None if completion is None else round((completion - expected) * 100, 6)
     remaining = _remaining(item, actual, completion)
-    last = mine[-1].date if mine else None
+    last = progress.last_date
     since = last or (plan.start - dt.timedelta(days=1))
     stale = not finished and (day - since).days >= plan.rules.stale_days
-    notes = [u.note for u in mine if u.note]
     return ItemStatus(
         item=item,
         as_of=day,
@@ -273,7 +300,7 @@ def item_status(plan: Plan, item: Item, updates: Sequence[Update], day: dt.date)
         last_update=last,
         stale=stale,
         forecast=_forecast(plan, item, actual, completion, expected, finished, day),
-        latest_note=notes[-1] if notes else None,
+        latest_note=progress.latest_note,
     )
 
 
@@ -340,7 +367,16 @@ def plan_status(plan: Plan, updates: Sequence[Update], day: dt.date) -> PlanStat
     by_item: dict[str, list[Update]] = {}
     for u in updates:
         by_item.setdefault(u.item_code, []).append(u)
-    statuses = tuple(item_status(plan, i, by_item.get(i.code, ()), day) for i in plan.items)
+    progress = {
+        i.code: fold(i, valid_until(by_item.get(i.code, ()), i.code, day)) for i in plan.items
+    }
+    return plan_status_from(plan, progress, day)
+
+
+def plan_status_from(plan: Plan, progress: dict[str, Progress], day: dt.date) -> PlanStatus:
+    """As ``plan_status``, from each item's progress (an item missing from it has none yet)."""
+    none = Progress()
+    statuses = tuple(status_of(plan, i, progress.get(i.code, none), day) for i in plan.items)
     by_code = {s.item.code: s for s in statuses}
     sections: dict[str, Rollup] = {}
     areas: dict[str, Rollup] = {}

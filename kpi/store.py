@@ -32,14 +32,14 @@ from kpi.plan import (
     Section,
     Target,
 )
-from kpi.status import Update
+from kpi.status import Progress, Update
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine, Table
     from sqlalchemy.engine import Connection
 
 DEFAULT_DB = Path("db") / "kpi.sqlite"
-SCHEMA_VERSION = "0002"  # the newest migration in kpi/migrations/versions
+SCHEMA_VERSION = "0003"  # the newest migration in kpi/migrations/versions
 
 
 def _tables() -> SimpleNamespace:
@@ -71,7 +71,10 @@ def database_url(db: str | os.PathLike[str] | None) -> str:
     path = Path(text).expanduser()
     if path.is_dir():
         raise InputError(t("db.is_dir", path=path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(t("db.no_folder", path=path.parent, problem=exc.strerror or exc)) from None
     if not path.exists():
         # A new database is readable by the office's group, never writable by the world.
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o640)
@@ -159,6 +162,8 @@ class Store:
                 )
                 reader.row_factory = sqlite3.Row
                 self._reader = reader
+            # Dates are stored as ISO text in SQLite; compare them as such.
+            params = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in params.items()}
             try:
                 return self._reader.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as exc:
@@ -476,7 +481,75 @@ class Store:
             )
         return [_update_from_row(row) for row in rows]
 
+    def progress(self, year: int, day: dt.date) -> dict[str, Progress]:
+        """Each item's progress on ``day``, worked out by the database (what ``status.fold``
+        makes from the records), so that a status never loads a year of records into Python.
+        """
+        params = {"year": year, "day": day}
+        counts = (
+            "u.plan_year = :year AND u.date <= :day AND u.id NOT IN (SELECT update_id FROM voids)"
+        )
+        # The newest record that sets the value (a running total, a level, a task's share) …
+        last_set = (
+            "SELECT i.code AS item_code, s.id, s.date, s.value FROM items i JOIN updates s ON s.id = ("
+            " SELECT u.id FROM updates u WHERE u.item_code = i.code AND u.code = i.code"
+            f" AND u.kind IN ('set', 'percent') AND {counts} ORDER BY u.date DESC, u.id DESC LIMIT 1)"
+            " WHERE i.plan_year = :year"
+        )
+        # … plus what was added after it; the last day anything was recorded; whether it is done.
+        per_item = self._query(
+            f"WITH ls AS MATERIALIZED ({last_set}) "
+            "SELECT u.item_code, MAX(u.date) AS last_date, MAX(ls.value) AS set_value, "
+            "MAX(CASE WHEN u.kind = 'done' AND u.code = u.item_code THEN 1 ELSE 0 END) AS done, "
+            "SUM(CASE WHEN u.kind = 'add' AND u.code = u.item_code AND (ls.id IS NULL "
+            "OR u.date > ls.date OR (u.date = ls.date AND u.id > ls.id)) THEN u.value END) AS added "
+            f"FROM updates u LEFT JOIN ls ON ls.item_code = u.item_code WHERE {counts} "
+            "GROUP BY u.item_code",
+            **params,
+        )
+        milestones = self._query(
+            f"SELECT u.item_code, u.code, MIN(u.date) AS day FROM updates u WHERE {counts} "
+            "AND u.kind = 'done' AND u.code <> u.item_code GROUP BY u.item_code, u.code",
+            **params,
+        )
+        notes = self._query(
+            "SELECT i.code AS item_code, (SELECT u.note FROM updates u WHERE u.item_code = i.code"
+            f" AND u.note IS NOT NULL AND u.note <> '' AND {counts}"
+            " ORDER BY u.date DESC, u.id DESC LIMIT 1) AS note FROM items i WHERE i.plan_year = :year",
+            **params,
+        )
+        values: dict[str, float | None] = {}
+        for r in per_item:
+            if r["set_value"] is not None or r["added"] is not None:
+                values[r["item_code"]] = (r["set_value"] or 0.0) + (r["added"] or 0.0)
+        done_ms: dict[str, dict[str, dt.date]] = {}
+        for r in milestones:
+            done_ms.setdefault(r["item_code"], {})[r["code"]] = _date(r["day"])
+        latest = {r["item_code"]: r["note"] for r in notes if r["note"]}
+        return {
+            r["item_code"]: Progress(
+                value=values.get(r["item_code"]),
+                done=bool(r["done"]),
+                milestones_done=done_ms.get(r["item_code"], {}),
+                last_date=_date(r["last_date"]),
+                latest_note=latest.get(r["item_code"]),
+            )
+            for r in per_item
+        }
+
+    def updates_between(self, year: int, start: dt.date, end: dt.date) -> list[Update]:
+        """The records dated from ``start`` to ``end``, oldest first."""
+        rows = self._query(
+            f"{self._UPDATES} AND u.date >= :start AND u.date <= :end ORDER BY u.date, u.id",
+            year=year,
+            start=start,
+            end=end,
+        )
+        return [_update_from_row(row) for row in rows]
+
     def get_update(self, year: int, update_id: int) -> Update | None:
+        if not 0 < update_id < 2**63:  # no such record could exist
+            return None
         rows = self._query(f"{self._UPDATES} AND u.id = :id", year=year, id=update_id)
         return _update_from_row(rows[0]) if rows else None
 

@@ -27,7 +27,7 @@ from kpi.messages import set_language, t
 
 if TYPE_CHECKING:
     from kpi.plan import Plan
-    from kpi.status import Update
+    from kpi.status import PlanStatus, Update
     from kpi.store import Store
 
 
@@ -128,6 +128,13 @@ class State:
         self._plan = store.load_plan(current[-1] if current else years[0])
         return self._plan
 
+    def status(self, day: dt.date) -> PlanStatus:
+        """Every item's status on ``day``, the database doing the counting."""
+        from kpi.status import plan_status_from
+
+        plan = self.plan()
+        return plan_status_from(plan, self.store().progress(plan.year, day), day)
+
     def updates(self, item_code: str | None = None) -> list[Update]:
         return self.store().updates(self.plan().year, item_code=item_code)
 
@@ -137,7 +144,11 @@ class State:
         from kpi.values import parse_date
 
         plan = self.plan()
-        day = parse_date(given, today=self.today, default_year=plan.year) if given else self.today
+        day = (
+            parse_date(given, today=self.today, default_year=plan.year)
+            if given is not None
+            else self.today
+        )
         clamped = clamp_to_period(plan, day)
         if clamped != day:
             self.note(
@@ -212,23 +223,34 @@ def parse_plan_file(path: Path) -> Plan:
     from kpi.errors import PlanError
     from kpi.plan import parse_plan
 
+    where = display_path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_PLAN_BYTES + 1)  # never more: /dev/zero is not a plan
     except FileNotFoundError:
         raise InputError(t("plan.file_missing", path=path, year="<year>")) from None
     except OSError as exc:
         raise InputError(t("plan.file_unreadable", path=path, problem=exc.strerror)) from None
+    if len(data) > MAX_PLAN_BYTES:
+        raise PlanError(t("plan.too_big", where=where, limit=MAX_PLAN_BYTES // 2**20))
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise PlanError(t("plan.binary", where=where))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             data.decode("gbk")
         except UnicodeDecodeError:
-            raise PlanError(t("plan.not_yaml_text", where=display_path(path))) from None
-        raise PlanError(t("plan.gbk", where=display_path(path))) from None
+            raise PlanError(t("plan.not_yaml_text", where=where)) from None
+        raise PlanError(t("plan.gbk", where=where)) from None
     if "\x00" in text:
-        raise PlanError(t("plan.not_yaml_text", where=display_path(path)))
+        raise PlanError(t("plan.not_yaml_text", where=where))
     return parse_plan(text, display_path(path))
+
+
+# A 10,000-item plan is about 6 MB; anything much larger is not a plan, and parsing it would
+# take seconds and gigabytes before saying so.
+MAX_PLAN_BYTES = 16 * 2**20
 
 
 def _sha256(path: Path) -> str:

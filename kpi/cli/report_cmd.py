@@ -100,13 +100,20 @@ def weekly(
     ] = None,
 ) -> None:
     """The weekly progress summary: lights per area, this week's records, what is late, who must act."""
-    from kpi.report import build_weekly, heading
+    from kpi.report import build_weekly_from, heading, window
     from kpi.status import Light
 
     st = state(ctx)
     plan = st.plan()
     day = st.as_of(as_of)
-    rep = build_weekly(plan, st.updates(), day)
+    start, week_before = window(day)
+    rep = build_weekly_from(
+        plan,
+        st.status(day),
+        st.status(week_before),
+        st.store().updates_between(plan.year, start, day),
+        day,
+    )
     if out:
         path = output_path(out, rep)
         write_atomically(path, render(rep, fmt))

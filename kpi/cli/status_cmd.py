@@ -57,12 +57,11 @@ def status(
 ) -> None:
     """The plan by area and section: baseline, target, actual, completion, gap, light."""
     from kpi import formats
-    from kpi.status import plan_status
 
     st = state(ctx)
     plan = st.plan()
     day = st.as_of(as_of)
-    ps = plan_status(plan, st.updates(), day)
+    ps = st.status(day)
     shown = list(ps.items)
     if area:
         known = {a.code for a in plan.areas}
