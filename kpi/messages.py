@@ -15,6 +15,7 @@ ZH: dict[str, str] = {
     "item.ambiguous": "“{query}”匹配到 {n} 项，请改用编号",
     "item.not_found": "没有找到“{query}”。{hint}",
     "item.did_you_mean": "是否要找：{items}？",
+    "item.empty": "请写条目的编号（如 1.1.5）或名称中的几个字",
     "item.try_status": "用 kpi status 查看全部编号。",
     # -- the targets file ---------------------------------------------------------------------
     "plan.refused": "{file} 有 {n} 处错误，未写入任何内容。",
@@ -66,6 +67,10 @@ ZH: dict[str, str] = {
     "plan.shares_all_or_none": "milestones 的 share 要么都写，要么都不写",
     "plan.milestones_order": "milestones 须按日期先后排列，share 逐项增加",
     "plan.file_missing": "找不到计划文件 {path}；请用 kpi load 文件路径 指定，或在 targets/ 下放置 {year}.yaml",
+    "plan.unclosed_quote": "引号未闭合",
+    "plan.control_char": "{where}: 含有不可见的控制字符 {char}；请删除它（常见于从网页或文档粘贴的文字）",
+    "plan.too_big": "{where}: 文件太大（超过 {limit} MB），不像计划文件；请检查文件",
+    "plan.binary": "{where}: 这是二进制文件，不是 YAML 文本；请选择 targets/ 下的 .yaml 文件",
     "plan.file_unreadable": "无法读取计划文件 {path}：{problem}",
     # -- values people type --------------------------------------------------------------------
     "value.negative": "“{value}”是负数；记录不能为负，更正请用 kpi void 作废原记录后重新填报",
@@ -81,6 +86,7 @@ ZH: dict[str, str] = {
     "db.cannot_open": "无法打开数据库 {url}：{problem}",
     "db.old_schema": "数据库结构是旧版本（{version}），本工具需要 {head}；请先备份（kpi db backup 文件），再运行 kpi db upgrade",
     "db.unknown_schema": "{url} 不是本工具的数据库（缺少版本记录）；请用 --db 指定正确的数据库",
+    "db.no_folder": "无法建立数据库文件夹 {path}：{problem}；请检查 --db 或 KPI_DB",
     "db.failed": "数据库操作失败：{problem}；请稍后重试，或用 --debug 查看详情",
     "db.no_plan": "数据库中没有 {year} 年计划；请先运行 kpi load targets/{year}.yaml",
     "db.backup_not_sqlite": "kpi db backup 只用于 SQLite；PostgreSQL 请用 pg_dump（见 README）",
@@ -238,6 +244,7 @@ ZH: dict[str, str] = {
     # -- import, export and next year's plan --------------------------------------------------
     "import.file_missing": "找不到文件 {path}；请检查路径",
     "import.unreadable": "无法读取 {path}：{problem}",
+    "import.too_big": "{file} 超过 {mb} MB，不像是进展记录表；请只导入记录表本身",
     "import.xls": "{file} 是旧版 Excel 文件（.xls）；请在 Excel 中另存为 .xlsx 或 CSV 后再导入",
     "import.bad_encoding": "{file} 的编码无法识别（不是 UTF-8 或 GBK）；请在 Excel 中另存为“CSV UTF-8”",
     "import.bad_csv": "{file} 不是有效的 CSV（{problem}）；请在 Excel 中另存为 CSV",
@@ -302,6 +309,7 @@ EN: dict[str, str] = {
     "item.ambiguous": "“{query}” matches {n} items; use a code instead",
     "item.not_found": "Nothing matches “{query}”. {hint}",
     "item.did_you_mean": "Did you mean: {items}?",
+    "item.empty": "give an item's code (e.g. 1.1.5) or a few characters of its title",
     "item.try_status": "Run kpi status to see every code.",
     "plan.refused": "{file} has {n} error(s); nothing was written.",
     "plan.empty": "{where}: the file is empty; it needs plan, offices and areas (see docs/plan-format.md)",
@@ -352,6 +360,10 @@ EN: dict[str, str] = {
     "plan.shares_all_or_none": "give a share for every milestone or for none",
     "plan.milestones_order": "milestones must be in date order with rising shares",
     "plan.file_missing": "no plan file at {path}; name one with kpi load PATH, or put {year}.yaml under targets/",
+    "plan.unclosed_quote": "a quote is never closed",
+    "plan.control_char": "{where}: an invisible control character {char}; delete it (it often comes with text pasted from the web)",
+    "plan.too_big": "{where}: the file is too big (over {limit} MB) to be a plan; check the file",
+    "plan.binary": "{where}: a binary file, not YAML text; choose a .yaml file under targets/",
     "plan.file_unreadable": "cannot read the plan file {path}: {problem}",
     "value.negative": "“{value}” is negative; records cannot be negative: to correct one, kpi void it and record again",
     "value.not_finite": "“{value}” is not a finite number; write the real figure",
@@ -365,6 +377,7 @@ EN: dict[str, str] = {
     "db.cannot_open": "cannot open the database {url}: {problem}",
     "db.old_schema": "the database schema is older ({version}) than this tool needs ({head}); back it up (kpi db backup FILE), then run kpi db upgrade",
     "db.unknown_schema": "{url} is not a kpi database (it has no schema version); point --db at the right one",
+    "db.no_folder": "cannot make the database folder {path}: {problem}; check --db or KPI_DB",
     "db.failed": "the database operation failed: {problem}; try again, or use --debug for details",
     "db.no_plan": "the database holds no {year} plan; run kpi load targets/{year}.yaml first",
     "db.backup_not_sqlite": "kpi db backup is for SQLite; for PostgreSQL use pg_dump (see the README)",
@@ -517,6 +530,7 @@ EN: dict[str, str] = {
     # -- import, export and next year's plan --------------------------------------------------
     "import.file_missing": "no file at {path}; check the path",
     "import.unreadable": "cannot read {path}: {problem}",
+    "import.too_big": "{file} is over {mb} MB, too big for a sheet of records; import the records sheet alone",
     "import.xls": "{file} is an old Excel file (.xls); save it as .xlsx or CSV in Excel, then import that",
     "import.bad_encoding": "cannot tell the encoding of {file} (neither UTF-8 nor GBK); save it as “CSV UTF-8” in Excel",
     "import.bad_csv": "{file} is not a valid CSV file ({problem}); save it as CSV in Excel",
@@ -595,6 +609,15 @@ def language() -> str:
     return "en" if _current is EN else "zh"
 
 
+_LINE_BREAKS = str.maketrans({"\n": "↵", "\r": "↵", "\u2028": "↵", "\u2029": "↵", "\x85": "↵"})
+
+
 def t(message_id: str, /, **fields: Any) -> str:
+    """The message in the current language; a line break in a field (a pasted value) is shown as
+    ↵, so that every message stays one line."""
     text = _current.get(message_id) or ZH.get(message_id, message_id)
-    return text.format(**fields) if fields else text
+    if not fields:
+        return text
+    return text.format(
+        **{k: v.translate(_LINE_BREAKS) if isinstance(v, str) else v for k, v in fields.items()}
+    )

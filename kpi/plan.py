@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from kpi.errors import Ambiguous, NotFound, PlanError
+from kpi.errors import Ambiguous, InputError, NotFound, PlanError
 from kpi.messages import t
 
 Kind = Literal["indicator", "task"]
@@ -165,6 +165,8 @@ class Plan:
     def find(self, query: str) -> Item | Milestone:
         """An item or milestone by code, or by a unique fragment of its title."""
         query = query.strip()
+        if not query:
+            raise InputError(t("item.empty"))
         if query in self._by_code:
             return self._by_code[query]
         if query in self._milestones:
@@ -211,10 +213,16 @@ def load_yaml(text: str, filename: str) -> tuple[Any, Any]:
     loader = loader_cls(text)
     try:
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        code = (
+            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        )
+        raise PlanError(_control_char(text, filename, chr(code))) from None
     except yaml.MarkedYAMLError as exc:
         raise PlanError(_syntax_message(text, filename, exc)) from None
     except yaml.YAMLError as exc:
-        raise PlanError(t("plan.yaml_syntax", where=filename, problem=str(exc))) from None
+        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PlanError(t("plan.yaml_syntax", where=filename, problem=problem)) from None
     finally:
         loader.dispose()
     return loader, node
@@ -241,6 +249,11 @@ def _syntax_message(text: str, filename: str, exc: Any) -> str:
             return t(
                 "plan.yaml_fullwidth_colon", where=f"{filename}:{n + 1}:{lines[n].index('：') + 1}"
             )
+    for n in range(0, min(last, len(lines) - 1) + 1):
+        # A double quote opened and never closed: YAML reads on to the next quote, lines later.
+        if _UNBALANCED_QUOTE.match(lines[n]):
+            where = f"{filename}:{n + 1}:{lines[n].index(chr(34)) + 1}"
+            return t("plan.yaml_syntax", where=where, problem=t("plan.unclosed_quote"))
     if mark is None:
         return t("plan.yaml_syntax", where=filename, problem=problem)
     where = f"{filename}:{mark.line + 1}:{mark.column + 1}"
@@ -250,10 +263,31 @@ def _syntax_message(text: str, filename: str, exc: Any) -> str:
     return t("plan.yaml_syntax", where=where, problem=problem)
 
 
+def _where_char(text: str, filename: str, position: int) -> str:
+    line = text.count("\n", 0, position) + 1
+    return f"{filename}:{line}:{position - (text.rfind(chr(10), 0, position) + 1) + 1}"
+
+
+def _control_char(text: str, filename: str, char: str) -> str:
+    position = max(text.find(char), 0)
+    return t(
+        "plan.control_char", where=_where_char(text, filename, position), char=f"U+{ord(char):04X}"
+    )
+
+
+# Line separators that YAML counts as line breaks but editors do not: they would shift every
+# line number after them, so they are refused where they stand.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+_UNBALANCED_QUOTE = re.compile(r'^[^#"]*"(?:[^"\\]|\\.)*$')
+
+
 def parse_plan(text: str, filename: str = "targets.yaml") -> Plan:
     """Check a targets file whole and return its plan; raise ``PlanError`` listing every mistake."""
     if not text.strip():
         raise PlanError(t("plan.empty", where=filename))
+    odd = _ODD_BREAKS.search(text)
+    if odd:
+        raise PlanError(_control_char(text, filename, odd.group()))
     loader, node = load_yaml(text, filename)
     if node is None:
         raise PlanError(t("plan.empty", where=filename))
@@ -266,6 +300,10 @@ def parse_plan(text: str, filename: str = "targets.yaml") -> Plan:
             details=errors[1:],
         )
     return plan
+
+
+def _short(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 class _Invalid(Exception):
@@ -351,10 +389,15 @@ class _Checker:
         try:
             return self.loader.construct_object(node, deep=True)
         except ValueError:
-            # The resolver took it for a date, but no such day exists (2025-02-30).
-            raise self.fail(node, "plan.impossible_date", what=what, value=node.value) from None
+            if node.tag.endswith(":timestamp"):
+                # The resolver took it for a date, but no such day exists (2025-02-30).
+                raise self.fail(node, "plan.impossible_date", what=what, value=node.value) from None
+            raise self.fail(node, "plan.bad_value", what=what, problem=_short(node.value)) from None
         except yaml.YAMLError as exc:
-            raise self.fail(node, "plan.bad_value", what=what, problem=str(exc)) from None
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise self.fail(node, "plan.bad_value", what=what, problem=problem) from None
+        except Exception:  # a tag such as !!bool maybe that its constructor cannot read
+            raise self.fail(node, "plan.bad_value", what=what, problem=_short(node.value)) from None
 
     def text(self, node: Any, what: str) -> str:
         value = self.scalar(node, what)
@@ -422,9 +465,17 @@ class _Checker:
         return value
 
     def names(self, node: Any, what: str, choices: Sequence[str] | None = None) -> tuple[str, ...]:
+        import yaml
+
         out = []
-        for sub in self.sequence(node, what, allow_empty=True):
-            name = self.text(sub, what)
+        entries = self.sequence(node, what, allow_empty=True)
+        nested = next((sub for sub in entries if not isinstance(sub, yaml.ScalarNode)), None)
+        if nested is not None:  # one message for a list of lists, not one per entry
+            raise self.fail(nested, "plan.not_scalar", what=what)
+        for sub in entries:
+            name = self.attempt(self.text, sub, what)  # one bad name does not lose the others
+            if name is None:
+                continue
             if choices is not None and name not in choices:
                 self.error(
                     sub, "plan.bad_choice", what=what, value=name, choices=" | ".join(choices)

@@ -26,9 +26,12 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def parse_number(text: str, *, unit: str | None = None) -> float:
-    """A finite, non-negative number; an optional trailing unit must be the indicator's own."""
-    raw = text
+def parse_number(text: str, *, unit: str | None = None, shown: str | None = None) -> float:
+    """A finite, non-negative number; an optional trailing unit must be the indicator's own.
+
+    ``shown`` is what the person typed, quoted in messages when ``text`` is part of it (the
+    number of ``+5``)."""
+    raw = shown if shown is not None else text
     text = normalize(text)
     if unit:
         norm_unit = normalize(unit)

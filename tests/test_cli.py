@@ -213,7 +213,7 @@ def test_an_update_that_leaves_an_item_red_needs_a_reason(run: Run) -> None:
         ("inf", "“inf”不是有限数字；请填写实际数值"),
         ("1e999", "“1e999”不是有限数字；请填写实际数值"),
         ("641.42万", "“641.42万”带了数量单位；请按指标单位（家）直接写数字，如 641.42"),
-        ("=-5", "“-5”是负数；记录不能为负，更正请用 kpi void 作废原记录后重新填报"),
+        ("=-5", "“=-5”是负数；记录不能为负，更正请用 kpi void 作废原记录后重新填报"),
     ],
 )
 def test_bad_values_are_refused_before_anything_is_written(

@@ -40,7 +40,9 @@ def _record_date(st: State, given: str | None) -> dt.date:
     from kpi.values import parse_date
 
     plan = st.plan()
-    day = parse_date(given, today=st.today, default_year=plan.year) if given else st.today
+    day = (
+        parse_date(given, today=st.today, default_year=plan.year) if given is not None else st.today
+    )
     if not plan.contains(day):
         raise InputError(
             t(
@@ -166,7 +168,7 @@ def _confirm_line(st: State, saved: Update, before: ItemStatus, after: ItemStatu
     out.print(line, soft_wrap=True)
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})  # -5 is a value, refused as such
 def update(
     ctx: typer.Context,
     item: Annotated[
@@ -205,7 +207,7 @@ def update(
             kind, text = "set", text[1:]
         else:
             kind = "add" if found.accumulate == "sum" else "set"
-        number = parse_number(text, unit=found.unit)
+        number = parse_number(text, unit=found.unit, shown=value)
     else:
         if text.startswith(("+", "=")):
             raise InputError(t("record.task_percent", code=found.code, value=value))
