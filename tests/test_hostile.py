@@ -594,8 +594,24 @@ CASES = [
         cli("update", "3.1.3", "200%", expect="“200%”超出 0–100%；请写完成百分比，如 60%"),
         id="update-200-percent",
     ),
-    P(cli("update", "3.1.3", "abc", expect=NOT_NUMBER.format(v="abc")), id="update-task-abc"),
-    P(cli("update", "3.1.3", "nan%", expect=R(r"“nan%?”不是有限数字；.+")), id="update-task-nan"),
+    P(
+        cli(
+            "update",
+            "3.1.3",
+            "abc",
+            expect="3.1.3 是任务，请写完成百分比（如 60%）或“完成”，不是“abc”",
+        ),
+        id="update-task-abc",
+    ),
+    P(
+        cli(
+            "update",
+            "3.1.3",
+            "nan%",
+            expect="3.1.3 是任务，请写完成百分比（如 60%）或“完成”，不是“nan%”",
+        ),
+        id="update-task-nan",
+    ),
     P(
         cli("update", "3.1.3", "1e999%", expect=R(r"“1e999%?”不是有限数字；.+")),
         id="update-task-1e999",

@@ -191,27 +191,17 @@ def update(
 ) -> None:
     """Record progress: an amount for an indicator, or the share done of a task."""
     from kpi.plan import Milestone
-    from kpi.values import normalize, parse_number, parse_percent
+    from kpi.values import parse_record_value
 
     st = state(ctx)
     plan = st.plan()
     found = plan.find(item)
     if isinstance(found, Milestone):
         raise InputError(t("record.milestone_use_done", code=found.code))
-    text = normalize(value)
-    kind: UpdateKind
-    if found.is_indicator:
-        if text.startswith("+"):
-            kind, text = "add", text[1:]
-        elif text.startswith("="):
-            kind, text = "set", text[1:]
-        else:
-            kind = "add" if found.accumulate == "sum" else "set"
-        number = parse_number(text, unit=found.unit, shown=value)
-    else:
-        if text.startswith(("+", "=")):
-            raise InputError(t("record.task_percent", code=found.code, value=value))
-        kind, number = "percent", parse_percent(text)
+    kind, number = parse_record_value(found, value)
+    if kind == "done":  # `kpi update 3.1.3 完成` is `kpi done 3.1.3`
+        _record_done(st, found, date, note, by)
+        return
     day = _record_date(st, date)
     new = _new_update(found, kind, number, day, note, by)
     before, after = _status_pair(st, found, new)
@@ -237,11 +227,16 @@ def done(
     by: ByOpt = None,
 ) -> None:
     """Mark a task or one of its milestones as finished."""
+    st = state(ctx)
+    _record_done(st, st.plan().find(item), date, note, by)
+
+
+def _record_done(
+    st: State, found: Item | Milestone, date: str | None, note: str | None, by: str | None
+) -> None:
     from kpi.plan import Milestone
 
-    st = state(ctx)
     plan = st.plan()
-    found = plan.find(item)
     if not isinstance(found, Milestone) and found.is_indicator:
         raise InputError(t("record.indicator_use_update", code=found.code))
     task = plan.item(found.item_code) if isinstance(found, Milestone) else found

@@ -1,0 +1,236 @@
+"""`kpi import`, `kpi export` and `kpi rollover`: records from spreadsheets, the 台账 to leaders,
+and next year's targets file.
+
+The checking and the layout live in ``kpi.ledger`` and ``kpi.rollover``; these commands read the
+files, call them, write (in one transaction, or one rename) and say what happened.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kpi.cli.app import State, app, display_path, state, user
+from kpi.cli.report_cmd import write_atomically
+from kpi.cli.status_cmd import AsOf
+from kpi.errors import InputError, KpiError
+from kpi.messages import t
+
+if TYPE_CHECKING:
+    from kpi.ledger import ItemChange
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A .csv or .xlsx file with the header 编号,日期,数值,进展情况,填报人 "
+            "(or code,date,value,note,by) in any order.",
+            show_default=False,
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Check and show what would be recorded.")
+    ] = False,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Who reported rows without 填报人 [default: your login name]."),
+    ] = None,
+) -> None:
+    """Import records from a spreadsheet: every row is checked first, then all are written or none."""
+    from kpi import ledger
+
+    st = state(ctx)
+    plan = st.plan()
+    name = display_path(file)
+    table = ledger.read_table(file, name)
+    existing = st.updates()
+    os_user = user()
+    checked = ledger.check_rows(
+        plan,
+        table,
+        existing=existing,
+        today=st.today,
+        by=(by or "").strip() or os_user,
+        os_user=os_user,
+    )
+    out = st.out
+    new = checked.updates
+    if not new:
+        out.print(t("import.nothing", file=name, n=checked.skipped), markup=False)
+        return
+    if dry_run:
+        out.print(t("import.dry_run", file=name, n=len(new)), markup=False)
+    else:
+        st.store().add_updates(plan.year, new)
+        out.print(t("import.done", file=name, n=len(new)), markup=False)
+    for change in ledger.changes(plan, existing, new, st.today):
+        out.print("  " + _change_line(change), markup=False, soft_wrap=True)
+    if checked.skipped:
+        out.print(t("import.skipped", n=checked.skipped), markup=False)
+
+
+def _change_line(c: ItemChange) -> str:
+    from kpi import render
+
+    item = c.item
+    if item.is_indicator:
+        change = t(
+            "import.indicator_change",
+            before=render.num(c.before.actual if c.before.actual is not None else 0),
+            after=render.num(c.after.actual),
+            unit=item.unit or "",
+        )
+    else:
+        change = t(
+            "record.task_change",
+            before=render.pct(c.before.completion or 0),
+            after=render.pct(c.after.completion),
+        )
+    return t(
+        "import.item_line",
+        code=item.code,
+        title=item.title,
+        n=c.count,
+        change=change,
+        light=render.light_text(c.after).plain,
+    )
+
+
+class ExportFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="xlsx (the 台账 and the records), csv (status) or json (status and records) "
+            "[default: from --out, else xlsx].",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write to this file [default: xlsx to kpi-台账-DATE.xlsx here; csv, json to stdout].",
+            show_default=False,
+        ),
+    ] = None,
+    as_of: AsOf = None,
+) -> None:
+    """Status and records for leaders and other tools: an Excel 台账, CSV or JSON."""
+    from kpi import formats
+    from kpi.status import plan_status
+
+    st = state(ctx)
+    plan = st.plan()
+    day = st.as_of(as_of)
+    if fmt is None:
+        suffix = out.suffix.lower().lstrip(".") if out else ""
+        fmt = ExportFormat(suffix) if suffix in set(ExportFormat) else ExportFormat.xlsx
+    updates = st.updates()
+    ps = plan_status(plan, updates, day)
+    history = [u for u in updates if u.date <= day]
+    if fmt == ExportFormat.xlsx:
+        from kpi.ledger import workbook_bytes
+
+        path = out or Path(t("export.default_name", as_of=day.isoformat()))
+        write_atomically(path, workbook_bytes(ps, history))
+        _written(st, path, len(ps.items), len(history))
+        return
+    if fmt == ExportFormat.csv:
+        text = formats.to_csv(formats.status_records(ps))
+    else:
+        records = {
+            "as_of": day.isoformat(),
+            "items": formats.status_records(ps),
+            "history": [formats.update_record(u) for u in history],
+        }
+        text = formats.to_json(records) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    # A BOM tells Excel on Chinese Windows that the CSV is UTF-8 (it guesses GBK otherwise).
+    write_atomically(out, ("\ufeff" + text) if fmt == ExportFormat.csv else text)
+    _written(st, out, len(ps.items), len(history))
+
+
+def _written(st: State, path: Path, items: int, records: int) -> None:
+    st.note(t("export.written", path=display_path(path), items=items, records=records))
+
+
+@app.command()
+def rollover(
+    ctx: typer.Context,
+    year: Annotated[
+        int | None,
+        typer.Argument(help="The new plan's year [default: the current plan's year + 1]."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Where to write it [default: targets/YEAR.yaml]."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """Write next year's targets file from this year's plan: baselines from this year's records."""
+    from kpi.errors import PlanError
+    from kpi.plan import parse_plan
+    from kpi.rollover import next_year, to_yaml
+    from kpi.status import clamp_to_period
+
+    st = state(ctx)
+    current = st.plan()
+    year = year or current.year + 1
+    plan = current if current.year == year - 1 else st.store().load_plan(year - 1)
+    path = out or Path("targets") / f"{year}.yaml"
+    name = display_path(path)
+    if path.exists() and not force:
+        raise InputError(t("rollover.exists", path=name))
+    as_of = clamp_to_period(plan, st.today)
+    if as_of < plan.end:
+        st.note(t("rollover.not_over", year=plan.year, end=plan.end, as_of=as_of))
+    result = next_year(plan, st.store().updates(plan.year), year, as_of)
+    header = t(
+        "rollover.header",
+        year=year,
+        old=plan.year,
+        as_of=as_of.isoformat(),
+        today=st.today.isoformat(),
+        title=plan.title,
+        path=name,
+    )
+    text = to_yaml(result, header)
+    try:
+        new = parse_plan(text, name)
+    except PlanError as exc:
+        # Our own output failed the check: a fault of the tool, not of what the user typed.
+        raise KpiError(
+            t("rollover.invalid", year=year, problem=exc.message), details=exc.details
+        ) from None
+    write_atomically(path, text)
+    st.out.print(
+        t(
+            "rollover.written",
+            path=name,
+            n=len(new.items),
+            old=plan.year,
+            from_records=result.from_records,
+            carried=result.carried,
+        ),
+        markup=False,
+        soft_wrap=True,
+    )
