@@ -265,46 +265,72 @@ def test_eight_writers_at_once_lose_nothing(run: Run) -> None:
 
 # -- a process killed in the middle of a write ----------------------------------------------------
 
-_KILLABLE_LOAD = textwrap.dedent(
+# Runs kpi with every write transaction slowed: after its Nth statement, inside the transaction,
+# it says so and waits to be killed.
+_KILLABLE = textwrap.dedent(
     """
-    import sys, time
+    import contextlib, sys, time
     import kpi.store as store
 
-    original = store.Store._sync_table
-    calls = []
+    original = store.Store._write
+    after = int(sys.argv[1])
 
-    def slow(*args, **kwargs):
-        original(*args, **kwargs)
-        calls.append(1)
-        if len(calls) == 3:  # areas and sections written, items half-way: inside the transaction
-            print("IN-TRANSACTION", flush=True)
-            time.sleep(60)
+    class Slow:
+        def __init__(self, conn):
+            self.conn, self.statements = conn, 0
 
-    store.Store._sync_table = staticmethod(slow)
+        def __getattr__(self, name):
+            return getattr(self.conn, name)
+
+        def execute(self, *args, **kwargs):
+            result = self.conn.execute(*args, **kwargs)
+            self.statements += 1
+            if self.statements == after:
+                print("IN-TRANSACTION", flush=True)
+                time.sleep(60)
+            return result
+
+    @contextlib.contextmanager
+    def slow_write(self):
+        with original(self) as conn:
+            yield Slow(conn)
+
+    store.Store._write = slow_write
     from kpi.cli import main
-    sys.argv = ["kpi", "load", sys.argv[1]]
+    sys.argv = ["kpi", *sys.argv[2:]]
     main()
     """
 )
 
 
+def _prepare(kind: str, tmp_path: Path) -> tuple[list[str], int]:
+    """The command to kill, and after how many statements of its transaction."""
+    if kind == "load":
+        changed = tmp_path / "changed.yaml"
+        changed.write_text(
+            Path("targets/2025.yaml")
+            .read_text(encoding="utf-8")
+            .replace("title: 招引企业", "title: 招引优质企业"),
+            encoding="utf-8",
+        )
+        return ["load", str(changed)], 5  # the changed item written, the load not yet logged
+    rows = "".join(f"1.1.5,2025-06-{day:02d},1,第{day}天\n" for day in range(1, 29))
+    (tmp_path / "week.csv").write_text("编号,日期,数值,进展情况\n" + rows, encoding="utf-8")
+    return ["import", str(tmp_path / "week.csv")], 1  # all 28 rows inserted, not committed
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
-def test_killing_a_load_midway_leaves_the_database_as_it_was(
-    run: Run, tmp_path: Path, sig: int
+@pytest.mark.parametrize("kind", ["load", "import"])
+def test_killing_a_write_midway_leaves_the_database_as_it_was(
+    run: Run, tmp_path: Path, kind: str, sig: int
 ) -> None:
     run("update", "1.1.5", "100")
     before = _snapshot(Store.open())
-    changed = tmp_path / "changed.yaml"
-    changed.write_text(
-        Path("targets/2025.yaml")
-        .read_text(encoding="utf-8")
-        .replace("title: 招引企业", "title: 招引优质企业"),
-        encoding="utf-8",
-    )
+    args, after = _prepare(kind, tmp_path)
     env = {**os.environ, "KPI_TODAY": "2025-07-02"}
     env.pop("KPI_DEBUG", None)
     child = subprocess.Popen(
-        [sys.executable, "-c", _KILLABLE_LOAD, str(changed)],
+        [sys.executable, "-c", _KILLABLE, str(after), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
@@ -318,4 +344,4 @@ def test_killing_a_load_midway_leaves_the_database_as_it_was(
     assert b"Traceback" not in child.stderr.read()  # type: ignore[union-attr]
     assert _snapshot(Store.open()) == before
     assert run("db", "check").exit_code == 0
-    assert run("load", str(changed)).stdout.startswith("已载入")  # and it loads fine afterwards
+    assert run(*args).exit_code == 0  # and it goes through afterwards
