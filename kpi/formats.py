@@ -102,6 +102,7 @@ def update_record(u: Update) -> dict[str, Any]:
         "recorded_at": u.recorded_at.isoformat(sep=" ") if u.recorded_at else None,
         "voided": u.voided,
         "void_reason": u.void_reason,
+        "origin": u.origin,
     }
 
 

@@ -255,22 +255,10 @@ def find_code(plan: Plan, text: str) -> Item | Milestone:
 
 def parse_day(raw: str, plan: Plan, today: dt.date) -> dt.date:
     """A record's date: inside the plan's period and not after today."""
-    from kpi.values import normalize, parse_date
+    from kpi.values import check_record_day, normalize, parse_date
 
     day = parse_date(_TRAILING_TIME.sub("", normalize(raw)), today=today, default_year=plan.year)
-    if not plan.contains(day):
-        raise InputError(
-            t(
-                "import.outside_period",
-                day=day.isoformat(),
-                year=plan.year,
-                start=plan.start,
-                end=plan.end,
-            )
-        )
-    if day > today:
-        raise InputError(t("import.future", day=day.isoformat(), today=today.isoformat()))
-    return day
+    return check_record_day(day, plan, today, from_file=True)
 
 
 def check_rows(

@@ -18,7 +18,7 @@ from kpi.errors import InputError
 from kpi.messages import t
 
 if TYPE_CHECKING:
-    from kpi.plan import Item, Milestone
+    from kpi.plan import Item, Milestone, Plan
     from kpi.status import UpdateKind
 
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
@@ -146,3 +146,24 @@ def parse_record_value(found: Item | Milestone, raw: str) -> tuple[UpdateKind, f
     if text.startswith(("+", "=")) or not re.search(r"\d", text):
         raise InputError(t("import.task_value", code=found.code, value=raw))
     return "percent", parse_percent(text)
+
+
+def check_record_day(
+    day: dt.date, plan: Plan, today: dt.date, *, from_file: bool = False
+) -> dt.date:
+    """A record's day must lie in the plan's period and not after today. The message names
+    ``--date`` on the command line; an import names neither, the row says where."""
+    prefix = "import" if from_file else "record"
+    if not plan.contains(day):
+        raise InputError(
+            t(
+                f"{prefix}.outside_period",
+                day=day.isoformat(),
+                year=plan.year,
+                start=plan.start,
+                end=plan.end,
+            )
+        )
+    if day > today:
+        raise InputError(t(f"{prefix}.future", day=day.isoformat(), today=today.isoformat()))
+    return day

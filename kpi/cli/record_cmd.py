@@ -37,25 +37,13 @@ ByOpt = Annotated[
 
 
 def _record_date(st: State, given: str | None) -> dt.date:
-    from kpi.values import parse_date
+    from kpi.values import check_record_day, parse_date
 
     plan = st.plan()
     day = (
         parse_date(given, today=st.today, default_year=plan.year) if given is not None else st.today
     )
-    if not plan.contains(day):
-        raise InputError(
-            t(
-                "record.outside_period",
-                day=day.isoformat(),
-                year=plan.year,
-                start=plan.start,
-                end=plan.end,
-            )
-        )
-    if day > st.today:
-        raise InputError(t("record.future", day=day.isoformat(), today=st.today.isoformat()))
-    return day
+    return check_record_day(day, plan, st.today)
 
 
 def _status_pair(st: State, item: Item, new: Update) -> tuple[ItemStatus, ItemStatus]:
