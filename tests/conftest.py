@@ -97,7 +97,7 @@ Run = Callable[..., Result]
 @pytest.fixture
 def run() -> Run:
     """``run("status", "--format", "json", today="2025-07-02", input="…")`` → the CLI's result."""
-    runner = CliRunner()
+    runner = CliRunner(mix_stderr=False)
 
     def invoke(*args: str, today: str = MID_YEAR, input: str | None = None) -> Result:
         return runner.invoke(app, list(args), env={"KPI_TODAY": today}, input=input)

@@ -400,7 +400,7 @@ def test_every_command_has_help() -> None:
     from typer.testing import CliRunner
 
     group = get_command(app)
-    runner = CliRunner()
+    runner = CliRunner(mix_stderr=False)
     for name in group.commands:  # type: ignore[attr-defined]
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0, name

@@ -795,7 +795,7 @@ CASES = [
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real plan loaded once, with three records: #1 and #2 live, #3 voided."""
     db = tmp_path_factory.mktemp("hostile-template") / "kpi.sqlite"
-    runner = CliRunner()
+    runner = CliRunner(mix_stderr=False)
     env = {"KPI_TODAY": MID_YEAR, "KPI_DEBUG": "1", "NO_COLOR": "1", "KPI_DB": None}
     for args in (
         ["load", str(PLAN_FILE)],

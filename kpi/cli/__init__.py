@@ -1,6 +1,27 @@
-"""The command line: ``kpi`` and its commands, one module per group of commands."""
+"""The command line: ``kpi`` and its commands, one module per group of commands.
 
-from kpi.cli import db_cmd, io_cmd, plan_cmd, record_cmd, report_cmd, status_cmd  # noqa: F401  (they register their commands)
-from kpi.cli.app import app, main
+The help of every command and option comes from the message catalogue when the commands are
+defined, so the language is chosen first: from ``--lang`` on the command line, else ``KPI_LANG``.
+"""
+
+import sys
+
+from kpi.messages import set_language
+
+
+def _language_asked(argv: list[str]) -> str | None:
+    for n, arg in enumerate(argv):
+        if arg == "--lang" and n + 1 < len(argv):
+            return argv[n + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
+
+
+set_language(_language_asked(sys.argv[1:]))
+
+# The commands register themselves on import, after the language is set: hence E402.
+from kpi.cli import db_cmd, io_cmd, plan_cmd, record_cmd, report_cmd, status_cmd  # noqa: E402, F401
+from kpi.cli.app import app, main  # noqa: E402
 
 __all__ = ["app", "main"]

@@ -34,6 +34,13 @@ if TYPE_CHECKING:
 class _Group(TyperGroup):
     """Maps errors to one line and an exit code, for every command, in tests as in use."""
 
+    ORDER = ("status", "show", "update", "done", "undo", "void", "history", "report", "load")
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Daily commands first, in the order staff use them; then the rest as registered."""
+        names = super().list_commands(ctx)
+        return [n for n in self.ORDER if n in names] + [n for n in names if n not in self.ORDER]
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -74,7 +81,7 @@ app = typer.Typer(
     add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+    rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -262,26 +269,24 @@ def _lang_callback(value: str | None) -> str | None:
     return value
 
 
-@app.callback()
+@app.callback(help=t("help.app"))
 def main_options(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option(
-            "--db", envvar="KPI_DB", help="Database file or URL [default: db/kpi.sqlite]."
-        ),
+        typer.Option("--db", envvar="KPI_DB", help=t("help.db")),
     ] = None,
     lang: Annotated[
         str | None,
         typer.Option(
             "--lang",
             envvar="KPI_LANG",
-            help="Language: zh or en.",
+            help=t("help.lang"),
             callback=_lang_callback,
             is_eager=True,
         ),
     ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help=t("help.debug"))] = False,
 ) -> None:
     """kpi — 新江湾城街道年度工作安排进度跟踪 (track the annual work plan against last year)."""
     st = State(db=db, debug=debug)
@@ -293,8 +298,7 @@ def main_options(
 
 
 def main() -> None:
-    """The ``kpi`` console script."""
-    set_language(None)
+    """The ``kpi`` console script (the language was chosen when ``kpi.cli`` was imported)."""
     try:
         app()
     except BrokenPipeError:  # `kpi status | head` closes the pipe early: not an error

@@ -12,7 +12,7 @@ from kpi.cli.app import state
 from kpi.errors import KpiError
 from kpi.messages import t
 
-db_app = typer.Typer(no_args_is_help=True, help="Upgrade, back up and check the database.")
+db_app = typer.Typer(no_args_is_help=True, help=t("help.db_group"))
 main_app.add_typer(db_app, name="db")
 
 
@@ -20,7 +20,7 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {n}" for name, n in counts.items())
 
 
-@db_app.command()
+@db_app.command(help=t("help.db_upgrade"))
 def upgrade(ctx: typer.Context) -> None:
     """Upgrade the database schema to this version of kpi, keeping every record."""
     from kpi.store import SCHEMA_VERSION, Store
@@ -40,12 +40,10 @@ def upgrade(ctx: typer.Context) -> None:
         store.close()
 
 
-@db_app.command()
+@db_app.command(help=t("help.db_backup"))
 def backup(
     ctx: typer.Context,
-    file: Annotated[
-        Path, typer.Argument(help="Where to write the copy, e.g. backups/kpi-2025-07-02.sqlite.")
-    ],
+    file: Annotated[Path, typer.Argument(help=t("help.backup_file"))],
 ) -> None:
     """Copy a SQLite database safely while others keep recording (SQLite's online backup)."""
     from kpi.store import Store
@@ -60,7 +58,7 @@ def backup(
     st.out.print(t("db.backed_up", path=file, size=f"{size / 1024:.0f} KB"), markup=False)
 
 
-@db_app.command()
+@db_app.command(help=t("help.db_check"))
 def check(ctx: typer.Context) -> None:
     """Check integrity, records pointing nowhere, voids of missing records, and the schema version."""
     from kpi.store import Store

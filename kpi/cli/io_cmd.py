@@ -23,23 +23,22 @@ if TYPE_CHECKING:
     from kpi.ledger import ItemChange
 
 
-@app.command("import")
+@app.command("import", help=t("help.import"))
 def import_(
     ctx: typer.Context,
     file: Annotated[
         Path,
         typer.Argument(
-            help="A .csv or .xlsx file with the header 编号,日期,数值,进展情况,填报人 "
-            "(or code,date,value,note,by) in any order.",
+            help=t("help.import_file"),
             show_default=False,
         ),
     ],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="Check and show what would be recorded.")
+        bool, typer.Option("--dry-run", "-n", help=t("help.import_dry_run"))
     ] = False,
     by: Annotated[
         str | None,
-        typer.Option("--by", help="Who reported rows without 填报人 [default: your login name]."),
+        typer.Option("--by", help=t("help.import_by")),
     ] = None,
 ) -> None:
     """Import records from a spreadsheet: every row is checked first, then all are written or none."""
@@ -108,7 +107,7 @@ class ExportFormat(StrEnum):
     json = "json"
 
 
-@app.command()
+@app.command(help=t("help.export"))
 def export(
     ctx: typer.Context,
     fmt: Annotated[
@@ -116,8 +115,7 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="xlsx (the 台账 and the records), csv (status) or json (status and records) "
-            "[default: from --out, else xlsx].",
+            help=t("help.export_format"),
             show_default=False,
         ),
     ] = None,
@@ -126,7 +124,7 @@ def export(
         typer.Option(
             "--out",
             "-o",
-            help="Write to this file [default: xlsx to kpi-台账-DATE.xlsx here; csv, json to stdout].",
+            help=t("help.export_out"),
             show_default=False,
         ),
     ] = None,
@@ -173,18 +171,18 @@ def _written(st: State, path: Path, items: int, records: int) -> None:
     st.note(t("export.written", path=display_path(path), items=items, records=records))
 
 
-@app.command()
+@app.command(help=t("help.rollover"))
 def rollover(
     ctx: typer.Context,
     year: Annotated[
         int | None,
-        typer.Argument(help="The new plan's year [default: the current plan's year + 1]."),
+        typer.Argument(help=t("help.rollover_year")),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Where to write it [default: targets/YEAR.yaml]."),
+        typer.Option("--out", "-o", help=t("help.rollover_out")),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=t("help.force"))] = False,
 ) -> None:
     """Write next year's targets file from this year's plan: baselines from this year's records."""
     from kpi.errors import PlanError

@@ -11,16 +11,14 @@ from kpi.cli.app import _sha256, app, default_plan_file, display_path, parse_pla
 from kpi.messages import t
 
 
-@app.command()
+@app.command(help=t("help.load"))
 def load(
     ctx: typer.Context,
     file: Annotated[
         Path | None,
-        typer.Argument(help="Targets file [default: targets/2025.yaml].", show_default=False),
+        typer.Argument(help=t("help.load_file"), show_default=False),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")
-    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help=t("help.load_dry_run"))] = False,
 ) -> None:
     """Load (sync) the plan from a targets file: items matched by code, removed ones retired."""
     st = state(ctx)

@@ -25,15 +25,13 @@ if TYPE_CHECKING:
 
 DateOpt = Annotated[
     str | None,
-    typer.Option("--date", "-d", help="The day it happened (YYYY-MM-DD) [default: today]."),
+    typer.Option("--date", "-d", help=t("help.date")),
 ]
 NoteOpt = Annotated[
     str | None,
-    typer.Option("--note", "-m", help="进展情况 / 滞后原因: what happened, or why it is late."),
+    typer.Option("--note", "-m", help=t("help.note")),
 ]
-ByOpt = Annotated[
-    str | None, typer.Option("--by", help="Who reports it [default: your login name].")
-]
+ByOpt = Annotated[str | None, typer.Option("--by", help=t("help.by"))]
 
 
 def _record_date(st: State, given: str | None) -> dt.date:
@@ -156,20 +154,18 @@ def _confirm_line(st: State, saved: Update, before: ItemStatus, after: ItemStatu
     out.print(line, soft_wrap=True)
 
 
-@app.command(context_settings={"ignore_unknown_options": True})  # -5 is a value, refused as such
+# -5 is a value (refused as such), not an unknown option
+@app.command(context_settings={"ignore_unknown_options": True}, help=t("help.update"))
 def update(
     ctx: typer.Context,
     item: Annotated[
         str,
-        typer.Argument(
-            help="A code (1.1.1) or a unique fragment of a title.", autocompletion=complete_item
-        ),
+        typer.Argument(help=t("help.item"), autocompletion=complete_item),
     ],
     value: Annotated[
         str,
         typer.Argument(
-            help="Indicators: +5 adds 5, =120 sets the running total, a bare number follows the "
-            "indicator (counts add, levels replace). Tasks: a percentage such as 60%.",
+            help=t("help.value"),
             show_default=False,
         ),
     ],
@@ -200,13 +196,13 @@ def update(
     _confirm_line(st, saved, before, after)
 
 
-@app.command()
+@app.command(help=t("help.done"))
 def done(
     ctx: typer.Context,
     item: Annotated[
         str,
         typer.Argument(
-            help="A task or milestone: code (3.1.1-2) or title fragment.",
+            help=t("help.done_item"),
             autocompletion=complete_item,
         ),
     ],
@@ -254,10 +250,10 @@ def _confirm(question: str, yes: bool) -> None:
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(help=t("help.undo"))
 def undo(
     ctx: typer.Context,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=t("help.yes"))] = False,
 ) -> None:
     """Void your own last record (it stays in the history, marked void)."""
     from kpi import render
@@ -282,13 +278,11 @@ def undo(
     st.out.print(t("record.voided", what=what), markup=False)
 
 
-@app.command()
+@app.command(help=t("help.void"))
 def void(
     ctx: typer.Context,
-    record_id: Annotated[
-        int, typer.Argument(metavar="ID", help="The record's number (#) from kpi history.")
-    ],
-    reason: Annotated[str, typer.Option("--reason", "-r", help="Why it is void (required).")],
+    record_id: Annotated[int, typer.Argument(metavar="ID", help=t("help.record_id"))],
+    reason: Annotated[str, typer.Option("--reason", "-r", help=t("help.reason"))],
     by: ByOpt = None,
 ) -> None:
     """Void any record, with a reason; to correct a figure, void it and record the right one."""
@@ -315,20 +309,18 @@ def void(
     st.out.print(t("record.voided", what=what), markup=False)
 
 
-@app.command()
+@app.command(help=t("help.history"))
 def history(
     ctx: typer.Context,
     item: Annotated[
         str | None,
-        typer.Argument(
-            help="Only this item (code or title fragment).", autocompletion=complete_item
-        ),
+        typer.Argument(help=t("help.history_item"), autocompletion=complete_item),
     ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Only records dated on or after this day.")
-    ] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Only records by this person.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    since: Annotated[str | None, typer.Option("--since", help=t("help.since"))] = None,
+    by: Annotated[str | None, typer.Option("--by", help=t("help.history_by"))] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help=t("help.table_or_json"))
+    ] = Format.table,
 ) -> None:
     """Every record, oldest first, voided ones marked."""
     from kpi import formats, render

@@ -19,7 +19,7 @@ from kpi.messages import t
 if TYPE_CHECKING:
     from kpi.report import WeeklyReport
 
-report_app = typer.Typer(no_args_is_help=True, help="Progress summaries for leaders.")
+report_app = typer.Typer(no_args_is_help=True, help=t("help.report_group"))
 app.add_typer(report_app, name="report")
 
 
@@ -78,26 +78,24 @@ def write_atomically(path: Path, content: str | bytes) -> None:
         raise InputError(t("report.bad_out", path=path, problem=exc.strerror or exc)) from None
 
 
-@report_app.command()
+@report_app.command(help=t("help.weekly"))
 def weekly(
     ctx: typer.Context,
     as_of: AsOf = None,
     fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="text, md, html or json.")
+        ReportFormat, typer.Option("--format", "-f", help=t("help.report_format"))
     ] = ReportFormat.text,
     out: Annotated[
         str | None,
-        typer.Option(
-            "--out", "-o", help="Write to this file; {year}, {week} and {date} are filled in."
-        ),
+        typer.Option("--out", "-o", help=t("help.report_out")),
     ] = None,
     fail_on: Annotated[
         FailOn | None,
-        typer.Option("--fail-on", help="Exit 3 when items are red (or red or yellow)."),
+        typer.Option("--fail-on", help=t("help.fail_on")),
     ] = None,
     mail_to: Annotated[
         list[str] | None,
-        typer.Option("--mail-to", help="Also mail it (text and HTML) to this address; repeatable."),
+        typer.Option("--mail-to", help=t("help.mail_to")),
     ] = None,
 ) -> None:
     """The weekly progress summary: lights per area, this week's records, what is late, who must act."""

@@ -32,28 +32,22 @@ class LightChoice(StrEnum):
 
 AsOf = Annotated[
     str | None,
-    typer.Option("--as-of", help="Compute as of this date (YYYY-MM-DD) [default: today]."),
+    typer.Option("--as-of", help=t("help.as_of")),
 ]
 
 
-@app.command()
+@app.command(help=t("help.status"))
 def status(
     ctx: typer.Context,
     as_of: AsOf = None,
-    area: Annotated[
-        list[str] | None, typer.Option("--area", "-a", help="Only this area (1…6); repeatable.")
-    ] = None,
-    office: Annotated[
-        str | None, typer.Option("--office", "-o", help="Only items this office leads.")
-    ] = None,
+    area: Annotated[list[str] | None, typer.Option("--area", "-a", help=t("help.area"))] = None,
+    office: Annotated[str | None, typer.Option("--office", "-o", help=t("help.office"))] = None,
     light: Annotated[
         list[LightChoice] | None,
-        typer.Option("--light", "-l", help="Only items with this light; repeatable."),
+        typer.Option("--light", "-l", help=t("help.light")),
     ] = None,
-    stale: Annotated[
-        bool, typer.Option("--stale", help="Only items not updated for stale_days (待更新).")
-    ] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    stale: Annotated[bool, typer.Option("--stale", help=t("help.stale"))] = False,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help=t("help.format"))] = Format.table,
 ) -> None:
     """The plan by area and section: baseline, target, actual, completion, gap, light."""
     from kpi import formats
@@ -144,18 +138,20 @@ def _markdown(ps: PlanStatus, shown: list[ItemStatus]) -> str:
     return f"## {formats.md_cell(title)}\n\n" + formats.to_markdown(header, rows)
 
 
-@app.command()
+@app.command(help=t("help.show"))
 def show(
     ctx: typer.Context,
     item: Annotated[
         str,
         typer.Argument(
-            help="A code (3.1.2) or a unique fragment of a title (招引企业).",
+            help=t("help.show_item"),
             autocompletion=complete_item,
         ),
     ],
     as_of: AsOf = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help=t("help.table_or_json"))
+    ] = Format.table,
 ) -> None:
     """Everything about one item: the report's text, baseline and source, target, progress, history."""
     from kpi.plan import Milestone

@@ -1,0 +1,54 @@
+"""One catalogue, two languages: every message exists in both, with the same fields, and the
+command line speaks the language asked for, help included."""
+
+from __future__ import annotations
+
+import os
+import re
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+from kpi.messages import EN, ZH
+from tests.conftest import REPO
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_both_languages_have_every_message_with_the_same_fields() -> None:
+    assert set(ZH) == set(EN)
+    for key in ZH:
+        assert _fields(ZH[key]) == _fields(EN[key]), key
+
+
+def test_every_message_the_code_asks_for_exists() -> None:
+    used: set[str] = set()
+    for path in (REPO / "kpi").rglob("*.py"):
+        used |= set(re.findall(r'\bt\(\s*"([a-z_]+\.[a-z_.]+)"', path.read_text(encoding="utf-8")))
+    assert used and not sorted(used - set(ZH))
+
+
+def _kpi(*args: str, lang: str | None = None) -> str:
+    script = Path(sys.executable).with_name("kpi")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "kpi"]
+    env = {k: v for k, v in os.environ.items() if k != "KPI_LANG"}
+    env["COLUMNS"] = "100"
+    if lang:
+        env["KPI_LANG"] = lang
+    done = subprocess.run([*command, *args], env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_help_is_chinese_by_default_and_english_when_asked() -> None:
+    zh = _kpi("--help")
+    assert "按领域和板块列出计划" in zh and "填报进展" in zh
+    en = _kpi("--lang", "en", "--help")
+    assert "The plan by area and section" in en and "Record progress" in en
+    assert "Record progress" in _kpi("update", "--help", lang="en")
+    update = _kpi("update", "--help")
+    assert "编号（如 1.1.1）或名称中唯一的几个字" in update  # arguments have help too
+    assert "+5 表示增加 5" in update
