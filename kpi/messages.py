@@ -114,6 +114,7 @@ ZH: dict[str, str] = {
     "load.done": "已载入 {path}：新增 {added}，修改 {changed}，退役 {retired}，未变 {unchanged}。",
     "load.dry_run": "试运行 {path}（未写入）：将新增 {added}，修改 {changed}，退役 {retired}，未变 {unchanged}。",
     "load.added": "新增",
+    "load.and_more": " …… 等，另 {n} 项",
     "load.changed": "修改",
     "load.retired": "退役",
     # -- lights and columns -------------------------------------------------------------------
@@ -459,6 +460,7 @@ EN: dict[str, str] = {
     "load.done": "Loaded {path}: {added} added, {changed} changed, {retired} retired, {unchanged} unchanged.",
     "load.dry_run": "Dry run of {path} (nothing written): would add {added}, change {changed}, retire {retired}; {unchanged} unchanged.",
     "load.added": "added",
+    "load.and_more": " … and {n} more",
     "load.changed": "changed",
     "load.retired": "retired",
     "light.done": "done",

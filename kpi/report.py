@@ -464,131 +464,126 @@ def _counts(r: Rollup) -> list[int]:
 
 
 def to_text(rep: WeeklyReport, *, width: int = 80, color: bool = False) -> str:
-    """The summary as a terminal shows it, or as plain text for a mail at ``width`` columns."""
-    import io
-
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
+    """The summary as plain text for a mail or a file at ``width`` columns (ANSI colours on a
+    terminal when ``color``); plain grids, so that a district's thousands of items take a moment."""
     from kpi.render import LIGHT_STYLE
+    from kpi.textgrid import Cell, grid, styled
 
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        color_system="standard" if color else None,
-        force_terminal=color,
-        highlight=False,
-        emoji=False,
-    )
+    lines: list[str] = []
 
-    def table(*headers: str, right: Sequence[int] = ()) -> Table:
-        tb = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
-        for n, h in enumerate(headers):
-            tb.add_column(h, justify="right" if n in right else "left", overflow="fold")
-        return tb
-
-    def light_cell(s: ItemStatus | Light) -> Text:
+    def light_cell(s: ItemStatus | Light) -> Cell:
         light = s if isinstance(s, Light) else s.light
-        return Text(light_word(s), style=LIGHT_STYLE[light])
+        return Cell(light_word(s), LIGHT_STYLE[light])
 
     def section(key: str, **fields: Any) -> None:
-        console.print()
-        console.print(Text(t(key, **fields), style="bold"))
+        lines.extend(["", styled(t(key, **fields), "bold", color)])
 
-    console.print(Text(heading(rep), style="bold"))
-    for line in summary_line(rep).split("\n"):
-        console.print(line)
+    def table(headers: Sequence[str], rows: Sequence[Sequence[Cell | str]], **kw: Any) -> None:
+        lines.extend(grid(headers, rows, width=width, color=color, **kw))
+
+    lines.append(styled(heading(rep), "bold", color))
+    lines.extend(summary_line(rep).split("\n"))
 
     section("report.by_area")
-    tb = table(
-        t("col.code"),
-        t("col.area"),
-        t("col.items"),
-        *_count_headers(),
-        t("col.mean"),
+    area_rows: list[list[Cell | str]] = [[str(x) for x in _area_row(r)] for r in rep.areas]
+    area_rows.append([Cell(str(x), "bold") for x in _area_row(rep.overall, t("status.overall"))])
+    table(
+        [t("col.code"), t("col.area"), t("col.items"), *_count_headers(), t("col.mean")],
+        area_rows,
         right=range(2, 9),
     )
-    for r in rep.areas:
-        tb.add_row(*[str(x) for x in _area_row(r)])
-    tb.add_row(*[str(x) for x in _area_row(rep.overall, t("status.overall"))], style="bold")
-    console.print(tb)
 
     section("report.this_week")
-    console.print(window_line(rep))
+    lines.append(window_line(rep))
     if rep.records:
-        tb = table(
-            t("col.date"),
-            t("col.code"),
-            t("col.title"),
-            t("col.record"),
-            t("col.by"),
-            t("col.note"),
+        table(
+            [
+                t("col.date"),
+                t("col.code"),
+                t("col.title"),
+                t("col.record"),
+                t("col.by"),
+                t("col.note"),
+            ],
+            [
+                [
+                    rec.update.date.strftime("%m-%d"),
+                    rec.update.code,
+                    record_title(rec),
+                    record_words(rec),
+                    rec.update.by,
+                    rec.update.note or "",
+                ]
+                for rec in rep.records
+            ],
+            flexible=2,
         )
-        for rec in rep.records:
-            tb.add_row(
-                rec.update.date.strftime("%m-%d"),
-                rec.update.code,
-                record_title(rec),
-                record_words(rec),
-                rec.update.by,
-                rec.update.note or "",
-            )
-        console.print(tb)
 
     section("report.attention")
     if rep.attention:
-        tb = table(
-            t("col.code"), t("col.title"), t("col.office"), t("col.completion"), t("col.gap"), t("col.status"),
+        table(
+            [
+                t("col.code"),
+                t("col.title"),
+                t("col.office"),
+                t("col.completion"),
+                t("col.gap"),
+                t("col.status"),
+            ],
+            [
+                [
+                    s.item.code,
+                    s.item.title
+                    + (f"\n{t('col.reason')}：{s.latest_note}" if s.latest_note else ""),
+                    s.item.lead_office,
+                    _pct(s.completion),
+                    _points(s.gap_points),
+                    light_cell(s),
+                ]
+                for s in rep.attention
+            ],
             right=(3, 4),
-        )  # fmt: skip
-        for s in rep.attention:
-            tb.add_row(
-                s.item.code,
-                s.item.title + (f"\n{t('col.reason')}：{s.latest_note}" if s.latest_note else ""),
-                s.item.lead_office,
-                _pct(s.completion),
-                _points(s.gap_points),
-                light_cell(s),
-            )
-        console.print(tb)
+        )
     else:
-        console.print(t("report.none_attention"))
+        lines.append(t("report.none_attention"))
 
     section("report.milestones")
     if rep.overdue or rep.due:
-        tb = table(t("col.code"), t("col.title"), t("col.office"), t("col.date"), t("col.status"))
-        for d in [*rep.overdue, *rep.due]:
-            tb.add_row(
-                d.milestone.code,
-                f"{d.item.title} › {d.milestone.title}",
-                d.item.lead_office,
-                d.milestone.date.strftime("%m-%d"),
-                Text(due_when(d), style="red" if d.days < 0 else ""),
-            )
-        console.print(tb)
+        table(
+            [t("col.code"), t("col.title"), t("col.office"), t("col.date"), t("col.status")],
+            [
+                [
+                    d.milestone.code,
+                    f"{d.item.title} › {d.milestone.title}",
+                    d.item.lead_office,
+                    d.milestone.date.strftime("%m-%d"),
+                    Cell(due_when(d), "red" if d.days < 0 else None),
+                ]
+                for d in [*rep.overdue, *rep.due]
+            ],
+        )
     else:
-        console.print(t("report.none_due"))
+        lines.append(t("report.none_due"))
 
     section("report.stale", days=rep.plan.rules.stale_days)
     if rep.stale:
         for office, items in rep.stale.items():
-            console.print(Text(f"{office}（{len(items)}）", style="bold"))
-            for x in items:
-                console.print(f"  {x.status.item.code} {x.status.item.title}（{stale_since(x)}）")
+            lines.append(styled(f"{office}（{len(items)}）", "bold", color))
+            lines.extend(
+                f"  {x.status.item.code} {x.status.item.title}（{stale_since(x)}）" for x in items
+            )
     else:
-        console.print(t("report.none_stale"))
+        lines.append(t("report.none_stale"))
 
     section("report.changes")
     if rep.changes:
         for c in rep.changes:
-            change = Text(f"{c.status.item.code} {c.status.item.title}：")
-            change.append_text(light_cell(c.before)).append(" → ").append_text(light_cell(c.status))
-            change.append(f"（{t('report.better') if c.better else t('report.worse')}）")
-            console.print(change)
+            before, after = light_cell(c.before), light_cell(c.status)
+            lines.append(
+                f"{c.status.item.code} {c.status.item.title}："
+                f"{styled(before.text, before.style, color)} → {styled(after.text, after.style, color)}"
+                f"（{t('report.better') if c.better else t('report.worse')}）"
+            )
     else:
-        console.print(t("report.no_changes"))
-    # Rich pads table rows to their width; a mail or a file needs no trailing spaces.
-    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+        lines.append(t("report.no_changes"))
+    return "\n".join(lines) + "\n"

@@ -334,21 +334,31 @@ class Store:
     def plan_years(self) -> list[int]:
         return sorted(r["year"] for r in self._query("SELECT year FROM plans"))
 
-    def load_plan(self, year: int) -> Plan:
-        """The plan as stored, without retired items."""
+    def load_plan(self, year: int, *, item: str | None = None) -> Plan:
+        """The plan as stored, without retired items; with ``item``, that item alone (all a
+        `kpi show` needs, so it does not read ten thousand items to show one)."""
         heads = self._query(
             'SELECT year, title, source, start, "end", rules, offices FROM plans WHERE year = :year',
             year=year,
         )
         if not heads:
             raise InputError(t("db.no_plan", year=year))
+        current = "plan_year = :year AND retired = :no"
         parts = [
             self._query(
-                f"SELECT * FROM {table} WHERE plan_year = :year AND retired = :no ORDER BY position",
+                f"SELECT * FROM {table} WHERE {current} ORDER BY position", year=year, no=False
+            )
+            for table in ("areas", "sections")
+        ]
+        only = "" if item is None else " AND {} = :item"
+        parts += [
+            self._query(
+                f"SELECT * FROM {table} WHERE {current}{only.format(column)} ORDER BY position",
                 year=year,
                 no=False,
+                item=item,
             )
-            for table in ("areas", "sections", "items", "milestones")
+            for table, column in (("items", "code"), ("milestones", "item_code"))
         ]
         return _plan_from_rows(heads[0], *parts)
 
@@ -404,7 +414,7 @@ class Store:
         result: SyncResult,
         dry_run: bool,
     ) -> None:
-        from sqlalchemy import insert, select, update
+        from sqlalchemy import bindparam, insert, select, update
 
         cols = table.c
         old = {
@@ -412,34 +422,62 @@ class Store:
             for r in conn.execute(select(table).where(cols.plan_year == year))
         }
         unchanged = 0
+        to_insert: list[dict[str, Any]] = []
+        to_update: list[dict[str, Any]] = []
         for row in new_rows:
             code = row["code"]
             before = old.pop(code, None)
             if before is None:
                 result.added.append(code)
-                if not dry_run:
-                    conn.execute(insert(table).values(**row))
+                to_insert.append(row)
                 continue
             # A shift in position (an item added or removed above it) is not a change to report.
             if {**before, "position": None} != {**row, "position": None}:
                 result.changed.append(code)
             else:
                 unchanged += 1
-            if before != row and not dry_run:
-                conn.execute(
-                    update(table).where(cols.plan_year == year, cols.code == code).values(**row)
+            if before != row:
+                to_update.append({f"new_{k}": v for k, v in row.items()} | {"key": code})
+        retired = [code for code, before in old.items() if not before["retired"]]
+        result.retired.extend(retired)
+        if not dry_run:
+            # One statement for many rows (executemany): a 10,000-item plan loads in one pass.
+            if to_insert:
+                conn.execute(insert(table), to_insert)
+            if to_update:
+                names = [k.removeprefix("new_") for k in to_update[0] if k.startswith("new_")]
+                statement = (
+                    update(table)
+                    .where(cols.plan_year == year, cols.code == bindparam("key"))
+                    .values({name: bindparam(f"new_{name}") for name in names})
                 )
-        for code, before in old.items():
-            if before["retired"]:
-                continue
-            result.retired.append(code)
-            if not dry_run:
+                conn.execute(statement, to_update)
+            if retired:
                 conn.execute(
                     update(table)
-                    .where(cols.plan_year == year, cols.code == code)
+                    .where(cols.plan_year == year, cols.code.in_(retired))
                     .values(retired=True)
                 )
         object.__setattr__(result, "unchanged", result.unchanged + unchanged)
+
+    def item_of(self, year: int, text: str) -> str | None:
+        """The item that ``text`` names without doubt: its code, a milestone's code, or the one
+        title (or else milestone title) containing it; None when none or several do."""
+        query = text.strip()
+        for sql in (
+            "SELECT code AS item FROM items WHERE plan_year = :year AND retired = :no AND code = :q",
+            "SELECT item_code AS item FROM milestones WHERE plan_year = :year AND retired = :no AND code = :q",
+            "SELECT code AS item FROM items WHERE plan_year = :year AND retired = :no "
+            "AND instr(lower(title), lower(:q)) > 0 LIMIT 2",
+            "SELECT item_code AS item FROM milestones WHERE plan_year = :year AND retired = :no "
+            "AND instr(lower(title), lower(:q)) > 0 LIMIT 2",
+        ):
+            rows = self._query(sql, year=year, no=False, q=query)
+            if len(rows) == 1:
+                return str(rows[0]["item"])
+            if rows:
+                return None
+        return None
 
     def names(self, year: int) -> list[tuple[str, str]]:
         """(code, title) of every current item and milestone, in plan order: for Tab completion."""

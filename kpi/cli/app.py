@@ -26,7 +26,7 @@ from kpi.errors import Exit, InputError, KpiError
 from kpi.messages import set_language, t
 
 if TYPE_CHECKING:
-    from kpi.plan import Plan
+    from kpi.plan import Item, Milestone, Plan
     from kpi.status import PlanStatus, Update
     from kpi.store import Store
 
@@ -95,6 +95,7 @@ class State:
     today: dt.date = field(default_factory=dt.date.today)
     _store: Store | None = None
     _plan: Plan | None = None
+    _year: int | None = None
 
     @property
     def out(self) -> Console:
@@ -117,8 +118,26 @@ class State:
 
     def plan(self) -> Plan:
         """The current plan; an empty database first loads ``targets/<year>.yaml`` and says so."""
-        if self._plan is not None:
-            return self._plan
+        if self._plan is None:
+            self._plan = self.store().load_plan(self.year())
+        return self._plan
+
+    def find(self, query: str) -> tuple[Plan, Item | Milestone]:
+        """The item or milestone ``query`` names, with a plan holding at least its item: only
+        that item when the database can tell which it is (a quick look at one of ten thousand),
+        the whole plan otherwise, so that several matches are listed and none are suggested."""
+        if self._plan is None and query.strip():
+            code = self.store().item_of(self.year(), query)
+            if code is not None:
+                part = self.store().load_plan(self.year(), item=code)
+                return part, part.find(query)
+        plan = self.plan()
+        return plan, plan.find(query)
+
+    def year(self) -> int:
+        """The year of the current plan: the latest not after today's year."""
+        if self._year is not None:
+            return self._year
         store = self.store()
         years = store.plan_years()
         if not years:
@@ -132,8 +151,8 @@ class State:
             )
             years = [plan.year]
         current = [y for y in years if y <= self.today.year]
-        self._plan = store.load_plan(current[-1] if current else years[0])
-        return self._plan
+        self._year = current[-1] if current else years[0]
+        return self._year
 
     def status(self, day: dt.date) -> PlanStatus:
         """Every item's status on ``day``, the database doing the counting."""
@@ -143,14 +162,14 @@ class State:
         return plan_status_from(plan, self.store().progress(plan.year, day), day)
 
     def updates(self, item_code: str | None = None) -> list[Update]:
-        return self.store().updates(self.plan().year, item_code=item_code)
+        return self.store().updates(self.year(), item_code=item_code)
 
-    def as_of(self, given: str | None) -> dt.date:
+    def as_of(self, given: str | None, plan: Plan | None = None) -> dt.date:
         """The date to compute status for: given, or today — moved into the plan's period if needed."""
         from kpi.status import clamp_to_period
         from kpi.values import parse_date
 
-        plan = self.plan()
+        plan = plan or self.plan()
         day = (
             parse_date(given, today=self.today, default_year=plan.year)
             if given is not None

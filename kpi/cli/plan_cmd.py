@@ -10,6 +10,8 @@ import typer
 from kpi.cli.app import _sha256, app, default_plan_file, display_path, parse_plan_file, state, user
 from kpi.messages import t
 
+LISTED = 30  # codes listed per kind of change; a first load of a big plan adds thousands
+
 
 @app.command(help=t("help.load"))
 def load(
@@ -50,4 +52,7 @@ def load(
         ("load.retired", result.retired),
     ):
         if codes:
-            out.print(f"  {t(label)}: {', '.join(codes)}", markup=False, soft_wrap=False)
+            shown = ", ".join(codes[:LISTED])
+            if len(codes) > LISTED:
+                shown += t("load.and_more", n=len(codes) - LISTED)
+            out.print(f"  {t(label)}: {shown}", markup=False, soft_wrap=False)

@@ -119,21 +119,9 @@ def weekly(
         st.note(t("report.written", path=path))
     else:
         console = st.out
-        if fmt == ReportFormat.text:
-            console.print(
-                render(
-                    rep,
-                    fmt,
-                    width=console.width,
-                    color=console.is_terminal and not console.no_color,
-                ),
-                end="",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
-        else:
-            typer.echo(render(rep, fmt), nl=False)
+        color = fmt == ReportFormat.text and console.is_terminal and not console.no_color
+        # Written as it is: the text is laid out already (and may be a district's 50,000 lines).
+        typer.echo(render(rep, fmt, width=console.width, color=color), nl=False, color=color)
     if mail_to:
         from kpi import mail
         from kpi.report import to_text

@@ -158,10 +158,9 @@ def show(
     from kpi.status import item_status
 
     st = state(ctx)
-    plan = st.plan()
-    found = plan.find(item)
+    plan, found = st.find(item)
     target = plan.item(found.item_code) if isinstance(found, Milestone) else found
-    day = st.as_of(as_of)
+    day = st.as_of(as_of, plan)
     history = st.updates(target.code)
     s = item_status(plan, target, history, day)
     if fmt == Format.json:
