@@ -24,7 +24,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +48,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("code", "date", "value")
 HEADER_ZH = ",".join(names[1] for names in COLUMNS.values())
 HEADER_EN = ",".join(names[0] for names in COLUMNS.values())
-MAX_BYTES = 20 * 2**20  # a year of an office's records is well under 1 MB
+# A year of an office's records is well under 1 MB; a district's million records about 36 MB.
+MAX_BYTES = 128 * 2**20
 
 _HEADER_NAMES = {
     unicodedata.normalize("NFKC", name).casefold(): field
@@ -317,7 +318,8 @@ def check_rows(
             (
                 number,
                 Update(
-                    id=0,
+                    # Not stored yet: it sorts after every stored record of its day, in file order.
+                    id=_PENDING_ID + number,
                     code=found.code,
                     item_code=found.item_code if isinstance(found, Milestone) else found.code,
                     date=day,
@@ -374,16 +376,16 @@ def _done_twice(
 
     problems: list[tuple[int, str]] = []
     done_at: dict[str, int] = {}
-    accepted: list[Update] = []
-    for n, (number, u) in enumerate(rows):
+    # Each item's records, stored and accepted so far: a done row looks at its own item only.
+    records = _by_item(existing)
+    for number, u in rows:
         if u.kind == "done":
             if u.code in done_at:
                 problems.append((number, t("import.done_twice", code=u.code, row=done_at[u.code])))
                 continue
             item = plan.item(u.item_code)
             ref = max(clamp_to_period(plan, today), u.date)
-            mine = [x for x in existing if x.item_code == item.code]
-            before = item_status(plan, item, [*mine, *accepted], ref)
+            before = item_status(plan, item, records.get(item.code, []), ref)
             already = (
                 u.code in before.milestones_done
                 if u.code != item.code
@@ -393,8 +395,15 @@ def _done_twice(
                 problems.append((number, t("record.already_done", code=u.code)))
                 continue
             done_at[u.code] = number
-        accepted.append(replace(u, id=_PENDING_ID + n))
+        records.setdefault(u.item_code, []).append(u)
     return problems
+
+
+def _by_item(updates: Sequence[Update]) -> dict[str, list[Update]]:
+    grouped: dict[str, list[Update]] = {}
+    for u in updates:
+        grouped.setdefault(u.item_code, []).append(u)
+    return grouped
 
 
 # --------------------------------------------------------------------------------------------
@@ -417,14 +426,15 @@ def changes(
     """Per item, in plan order: how many records and the status they lead to."""
     from kpi.status import clamp_to_period, item_status
 
-    pending = [replace(u, id=_PENDING_ID + n) for n, u in enumerate(new)]
+    pending = _by_item(new)
+    stored_by_item = _by_item(existing)
     out: list[ItemChange] = []
     for item in plan.items:
-        mine = [u for u in pending if u.item_code == item.code]
+        mine = pending.get(item.code)
         if not mine:
             continue
         ref = max(clamp_to_period(plan, today), *(u.date for u in mine))
-        stored = [u for u in existing if u.item_code == item.code]
+        stored = stored_by_item.get(item.code, [])
         before = item_status(plan, item, stored, ref)
         after = item_status(plan, item, [*stored, *mine], ref)
         out.append(ItemChange(item, len(mine), before, after))

@@ -615,11 +615,26 @@ class Store:
         from sqlalchemy import insert
 
         now = _now()
-        rows = [_update_values(year, u, now) for u in updates]
-        if rows:
-            with self._write() as conn:
-                conn.execute(insert(_tables().UPDATES), rows)  # executemany
-        return len(rows)
+        if not updates:
+            return 0
+        with self._write() as conn:
+            if self.is_sqlite:
+                # A million rows: straight to the driver's executemany, as SQLModel would store them.
+                stamp = (
+                    now.astimezone(dt.UTC)
+                    .replace(tzinfo=None)
+                    .isoformat(sep=" ", timespec="microseconds")
+                )
+                conn.exec_driver_sql(
+                    'INSERT INTO updates (plan_year, code, item_code, date, kind, value, note, "by", '
+                    "os_user, recorded_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [_update_tuple(year, u, stamp) for u in updates],
+                )
+            else:
+                conn.execute(
+                    insert(_tables().UPDATES), [_update_values(year, u, now) for u in updates]
+                )
+        return len(updates)
 
     def void(self, update_id: int, *, reason: str, by: str, os_user: str) -> None:
         from sqlalchemy import insert
@@ -771,11 +786,37 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+def _update_tuple(year: int, u: Update, stamp: str) -> tuple[Any, ...]:
+    day = u.date.isoformat()
+    return (
+        year,
+        u.code,
+        u.item_code,
+        day,
+        u.kind,
+        u.value,
+        u.note,
+        u.by,
+        u.os_user,
+        stamp,
+        u.origin,
+    )
+
+
 def _update_values(year: int, u: Update, now: dt.datetime) -> dict[str, Any]:
-    values = {k: v for k, v in asdict(u).items() if k not in {"id", "voided", "void_reason"}}
-    values["recorded_at"] = u.recorded_at or now
-    values["plan_year"] = year
-    return values
+    return {
+        "plan_year": year,
+        "code": u.code,
+        "item_code": u.item_code,
+        "date": u.date,
+        "kind": u.kind,
+        "value": u.value,
+        "note": u.note,
+        "by": u.by,
+        "os_user": u.os_user,
+        "recorded_at": u.recorded_at or now,
+        "origin": u.origin,
+    }
 
 
 def _plan_from_rows(

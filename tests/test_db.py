@@ -283,7 +283,12 @@ _KILLABLE = textwrap.dedent(
             return getattr(self.conn, name)
 
         def execute(self, *args, **kwargs):
-            result = self.conn.execute(*args, **kwargs)
+            return self.counted(self.conn.execute(*args, **kwargs))
+
+        def exec_driver_sql(self, *args, **kwargs):
+            return self.counted(self.conn.exec_driver_sql(*args, **kwargs))
+
+        def counted(self, result):
             self.statements += 1
             if self.statements == after:
                 print("IN-TRANSACTION", flush=True)

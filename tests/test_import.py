@@ -338,7 +338,7 @@ def test_files_that_cannot_be_imported(run: Run) -> None:
     result = run("import", "old.xls")
     assert result.exit_code == 2 and "old.xls 是旧版 Excel 文件（.xls）" in result.stderr
     result = run("import", "/dev/zero")
-    assert result.exit_code == 2 and "/dev/zero 超过 20 MB" in result.stderr
+    assert result.exit_code == 2 and "/dev/zero 超过 128 MB" in result.stderr
     Path("broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     result = run("import", "broken.xlsx")
     assert result.exit_code == 2 and "broken.xlsx 不是有效的 .xlsx 文件" in result.stderr
