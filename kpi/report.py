@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kpi.formats import md_cell, to_markdown
@@ -28,6 +28,10 @@ from kpi.status import ItemStatus, Light, PlanStatus, Rollup, Update, plan_statu
 
 WINDOW_DAYS = 7
 LOOKAHEAD_DAYS = 14
+# Rows per list that a person reads (text, Markdown, HTML): an office's summary never reaches it;
+# a district's (thousands of late items, tens of thousands of records a week) would be unreadable
+# and slow to lay out. JSON always holds everything.
+READING_LIMIT = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,7 @@ class WeeklyReport:
     overdue: tuple[Due, ...]
     stale: dict[str, tuple[StaleItem, ...]]  # lead office → its items to update
     changes: tuple[Change, ...]
+    omitted: dict[str, int] = field(default_factory=dict)  # list → rows left out for reading
 
     @property
     def overall(self) -> Rollup:
@@ -170,6 +175,40 @@ def build_weekly_from(
         stale={office: tuple(stale[office]) for office in ordered_offices},
         changes=changes,
     )
+
+
+def for_reading(rep: WeeklyReport, limit: int | None = None) -> WeeklyReport:
+    """The report with each list cut to ``limit`` rows (the most urgent first), saying how many
+    were left out; unchanged when every list is short (or when it was cut already)."""
+    if rep.omitted:
+        return rep
+    limit = READING_LIMIT if limit is None else limit
+    omitted: dict[str, int] = {}
+
+    def cut(name: str, rows: tuple[Any, ...], keep: int = limit) -> tuple[Any, ...]:
+        if len(rows) > keep:
+            omitted[name] = len(rows) - keep
+        return rows[:keep]
+
+    per_office = max(1, limit // max(1, len(rep.stale)))
+    return replace(
+        rep,
+        records=cut("records", rep.records),
+        attention=cut("attention", rep.attention),
+        overdue=cut("overdue", rep.overdue),
+        due=cut("due", rep.due),
+        stale={
+            office: cut(f"stale:{office}", rows, per_office) for office, rows in rep.stale.items()
+        },
+        changes=cut("changes", rep.changes),
+        omitted=omitted,
+    )
+
+
+def more(rep: WeeklyReport, name: str) -> str | None:
+    """The line saying how many rows of a list were left out, if any were."""
+    n = rep.omitted.get(name, 0)
+    return t("report.more", n=n) if n else None
 
 
 # -- shared words -------------------------------------------------------------------------------
@@ -337,6 +376,15 @@ def _due_record(d: Due) -> dict[str, Any]:
 
 
 def to_markdown_report(rep: WeeklyReport) -> str:
+    rep = for_reading(rep)
+
+    def left_out(*names: str) -> list[str]:
+        return (
+            ["", *(md_cell(line) for line in (more(rep, n) for n in names) if line)]
+            if any(rep.omitted.get(n) for n in names)
+            else []
+        )
+
     out: list[str] = [f"# {md_cell(heading(rep))}", ""]
     for line in summary_line(rep).splitlines():
         out += [md_cell(line), ""]
@@ -372,6 +420,7 @@ def to_markdown_report(rep: WeeklyReport) -> str:
                 ],
             )
         )
+        out += left_out("records")
     out += ["", f"## {t('report.attention')}", ""]
     if rep.attention:
         out.append(
@@ -401,6 +450,7 @@ def to_markdown_report(rep: WeeklyReport) -> str:
                 ],
             )
         )
+        out += left_out("attention")
     else:
         out.append(md_cell(t("report.none_attention")))
     out += ["", f"## {t('report.milestones')}", ""]
@@ -421,6 +471,7 @@ def to_markdown_report(rep: WeeklyReport) -> str:
                 rows,
             )
         )
+        out += left_out("overdue", "due")
     else:
         out.append(md_cell(t("report.none_due")))
     out += ["", f"## {t('report.stale', days=rep.plan.rules.stale_days)}", ""]
@@ -429,7 +480,10 @@ def to_markdown_report(rep: WeeklyReport) -> str:
             listed = "；".join(
                 f"{x.status.item.code} {x.status.item.title}（{stale_since(x)}）" for x in items
             )
-            out.append(f"- **{md_cell(office)}**（{len(items)}）：{md_cell(listed)}")
+            more_here = more(rep, f"stale:{office}")
+            total = len(items) + rep.omitted.get(f"stale:{office}", 0)
+            listed += f"；{more_here}" if more_here else ""
+            out.append(f"- **{md_cell(office)}**（{total}）：{md_cell(listed)}")
     else:
         out.append(md_cell(t("report.none_stale")))
     out += ["", f"## {t('report.changes')}", ""]
@@ -438,6 +492,7 @@ def to_markdown_report(rep: WeeklyReport) -> str:
             arrow = t("report.better") if c.better else t("report.worse")
             line = f"{c.status.item.code} {c.status.item.title}：{light_word(c.before)} → {light_word(c.status)}（{arrow}）"
             out.append(f"- {md_cell(line)}")
+        out += left_out("changes")
     else:
         out.append(md_cell(t("report.no_changes")))
     text = "\n".join(part.rstrip("\n") for part in out)
@@ -469,7 +524,11 @@ def to_text(rep: WeeklyReport, *, width: int = 80, color: bool = False) -> str:
     from kpi.render import LIGHT_STYLE
     from kpi.textgrid import Cell, grid, styled
 
+    rep = for_reading(rep)
     lines: list[str] = []
+
+    def left_out(*names: str) -> None:
+        lines.extend(line for line in (more(rep, name) for name in names) if line)
 
     def light_cell(s: ItemStatus | Light) -> Cell:
         light = s if isinstance(s, Light) else s.light
@@ -518,6 +577,7 @@ def to_text(rep: WeeklyReport, *, width: int = 80, color: bool = False) -> str:
             ],
             flexible=2,
         )
+        left_out("records")
 
     section("report.attention")
     if rep.attention:
@@ -544,6 +604,7 @@ def to_text(rep: WeeklyReport, *, width: int = 80, color: bool = False) -> str:
             ],
             right=(3, 4),
         )
+        left_out("attention")
     else:
         lines.append(t("report.none_attention"))
 
@@ -562,16 +623,19 @@ def to_text(rep: WeeklyReport, *, width: int = 80, color: bool = False) -> str:
                 for d in [*rep.overdue, *rep.due]
             ],
         )
+        left_out("overdue", "due")
     else:
         lines.append(t("report.none_due"))
 
     section("report.stale", days=rep.plan.rules.stale_days)
     if rep.stale:
         for office, items in rep.stale.items():
-            lines.append(styled(f"{office}（{len(items)}）", "bold", color))
+            total = len(items) + rep.omitted.get(f"stale:{office}", 0)
+            lines.append(styled(f"{office}（{total}）", "bold", color))
             lines.extend(
                 f"  {x.status.item.code} {x.status.item.title}（{stale_since(x)}）" for x in items
             )
+            left_out(f"stale:{office}")
     else:
         lines.append(t("report.none_stale"))
 
@@ -584,6 +648,7 @@ def to_text(rep: WeeklyReport, *, width: int = 80, color: bool = False) -> str:
                 f"{styled(before.text, before.style, color)} → {styled(after.text, after.style, color)}"
                 f"（{t('report.better') if c.better else t('report.worse')}）"
             )
+        left_out("changes")
     else:
         lines.append(t("report.no_changes"))
     return "\n".join(lines) + "\n"

@@ -15,8 +15,10 @@ from kpi.report import (
     _area_row,
     _count_headers,
     due_when,
+    for_reading,
     heading,
     light_word,
+    more,
     record_title,
     record_words,
     stale_since,
@@ -111,8 +113,16 @@ def _table(headers: list[tuple[str, str]], rows: list[str]) -> str:
 
 
 def to_html(rep: WeeklyReport) -> str:
+    rep = for_reading(rep)
     parts: list[str] = []
     add = parts.append
+
+    def left_out(*names: str) -> None:
+        for name in names:
+            line = more(rep, name)
+            if line:
+                add(f'<p class="muted">{_e(line)}</p>')
+
     add(f"<h1>{_e(heading(rep))}</h1>")
     add(f'<p class="summary">{"<br>".join(_e(x) for x in summary_line(rep).splitlines())}</p>')
     add(_bar(rep.overall.mean_completion, rep.status.elapsed, rep.overall.worst))
@@ -166,6 +176,7 @@ def to_html(rep: WeeklyReport) -> str:
                 rows,
             )
         )
+        left_out("records")
 
     add(f"<h2>{_e(t('report.attention'))}</h2>")
     if rep.attention:
@@ -196,6 +207,7 @@ def to_html(rep: WeeklyReport) -> str:
                 rows,
             )
         )
+        left_out("attention")
     else:
         add(f"<p>{_e(t('report.none_attention'))}</p>")
 
@@ -219,6 +231,7 @@ def to_html(rep: WeeklyReport) -> str:
                 rows,
             )
         )
+        left_out("overdue", "due")
     else:
         add(f"<p>{_e(t('report.none_due'))}</p>")
 
@@ -230,7 +243,10 @@ def to_html(rep: WeeklyReport) -> str:
                 f"{_e(x.status.item.code)} {_e(x.status.item.title)}（{_e(stale_since(x))}）"
                 for x in stale
             )
-            items.append(f"<li><strong>{_e(office)}</strong>（{len(stale)}）：{listed}</li>")
+            more_here = more(rep, f"stale:{office}")
+            listed += f"；{_e(more_here)}" if more_here else ""
+            total = len(stale) + rep.omitted.get(f"stale:{office}", 0)
+            items.append(f"<li><strong>{_e(office)}</strong>（{total}）：{listed}</li>")
         add(f'<ul class="stale">{"".join(items)}</ul>')
     else:
         add(f"<p>{_e(t('report.none_stale'))}</p>")
@@ -243,6 +259,7 @@ def to_html(rep: WeeklyReport) -> str:
             for c in rep.changes
         ]
         add(f"<ul>{''.join(items)}</ul>")
+        left_out("changes")
     else:
         add(f"<p>{_e(t('report.no_changes'))}</p>")
 

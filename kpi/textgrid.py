@@ -36,6 +36,11 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+def width_of(text: str) -> int:
+    """Columns ``text`` takes; ASCII (codes, numbers, dates) is counted without a table look-up."""
+    return len(text) if text.isascii() else cell_len(text)
+
+
 def grid(
     headers: Sequence[str],
     rows: Sequence[Sequence[Cell | str]],
@@ -46,36 +51,47 @@ def grid(
     color: bool = False,
 ) -> list[str]:
     """The table as lines: a header, a rule, then the rows; column ``flexible`` wraps."""
-    cells = [[_cell(c) for c in row] for row in rows]
     columns = len(headers)
-    widths = [cell_len(h) for h in headers]
-    for row in cells:
-        for n, c in enumerate(row):
-            widths[n] = max(widths[n], max(cell_len(part) for part in c.text.split("\n")))
+    # Each row as its lines: per column, the text's lines with their widths, measured once.
+    measured = [
+        [[(part, width_of(part)) for part in _cell(c).text.split("\n")] for c in row]
+        for row in rows
+    ]
+    styles = [[_cell(c).style for c in row] for row in rows]
+    widths = [width_of(h) for h in headers]
+    for row_parts in measured:
+        for n, parts in enumerate(row_parts):
+            widths[n] = max(widths[n], *(w for _, w in parts))
     gap = 2
     room = width - sum(w for n, w in enumerate(widths) if n != flexible) - gap * (columns - 1)
     widths[flexible] = max(8, min(widths[flexible], room))
+    at_right = set(right)
 
-    def line(parts: Sequence[Cell]) -> str:
+    def line(parts: Sequence[tuple[str, int]], row_styles: Sequence[str | None]) -> str:
         out = []
-        for n, c in enumerate(parts):
-            pad = " " * (widths[n] - cell_len(c.text))
-            text = pad + c.text if n in right else c.text + pad
-            out.append(styled(text, c.style if c.text else None, color))
+        for n, (text, w) in enumerate(parts):
+            pad = " " * (widths[n] - w)
+            padded = pad + text if n in at_right else text + pad
+            out.append(styled(padded, row_styles[n] if text else None, color))
         return (" " * gap).join(out).rstrip()
 
     lines = [
-        line([Cell(h, "bold") for h in headers]),
+        line([(h, width_of(h)) for h in headers], ["bold"] * columns),
         "─" * min(width, sum(widths) + gap * (columns - 1)),
     ]
-    for row in cells:
-        split = [
-            wrap(c.text, widths[n]) if n == flexible else c.text.split("\n")
-            for n, c in enumerate(row)
-        ]
-        for k in range(max(len(s) for s in split)):
+    blank = ("", 0)
+    for row_parts, row_styles in zip(measured, styles, strict=True):
+        flex = row_parts[flexible]
+        if any(w > widths[flexible] for _, w in flex):
+            row_parts = list(row_parts)
+            text = "\n".join(part for part, _ in flex)
+            row_parts[flexible] = [(part, width_of(part)) for part in wrap(text, widths[flexible])]
+        if all(len(parts) == 1 for parts in row_parts):
+            lines.append(line([parts[0] for parts in row_parts], row_styles))
+            continue
+        for k in range(max(len(parts) for parts in row_parts)):
             lines.append(
-                line([Cell(s[k] if k < len(s) else "", row[n].style) for n, s in enumerate(split)])
+                line([parts[k] if k < len(parts) else blank for parts in row_parts], row_styles)
             )
     return lines
 

@@ -353,3 +353,32 @@ def test_html_renders_in_headless_chromium(history: Run, tmp_path: Path) -> None
     )
     assert shot.exists() and shot.stat().st_size > 10_000
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_long_lists_are_cut_for_reading_and_say_how_many_are_left_out(history: Run) -> None:
+    import datetime as dt
+
+    from kpi.report import build_weekly, for_reading, to_markdown_report, to_text
+    from kpi.store import Store
+
+    store = Store.open()
+    plan = store.load_plan(2025)
+    rep = build_weekly(plan, store.updates(2025), dt.date(2025, 7, 2))
+    cut = for_reading(rep, limit=2)
+    assert len(cut.records) == 2 and cut.omitted["records"] == 1
+    assert len(cut.attention) == 2 and cut.omitted["attention"] == 3
+    assert for_reading(rep).omitted == {}  # an office's summary is never cut
+    text = to_text(rep)
+    assert "另有" not in text
+    import kpi.report as report
+
+    report.READING_LIMIT, saved = 2, report.READING_LIMIT
+    try:
+        for out in (to_text(rep), to_markdown_report(rep)):
+            assert (
+                "另有 3 条未列出；完整清单见 kpi report weekly --format json 或 kpi status" in out
+            )
+    finally:
+        report.READING_LIMIT = saved
+    full = json.loads(history("report", "weekly", "--as-of", AS_OF, "-f", "json").stdout)
+    assert len(full["attention"]) == 5  # JSON keeps everything

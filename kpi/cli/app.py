@@ -156,10 +156,17 @@ class State:
 
     def status(self, day: dt.date) -> PlanStatus:
         """Every item's status on ``day``, the database doing the counting."""
+        return self.statuses([day])[0]
+
+    def statuses(self, days: list[dt.date]) -> list[PlanStatus]:
+        """Every item's status on each of ``days`` (worked out side by side)."""
         from kpi.status import plan_status_from
 
         plan = self.plan()
-        return plan_status_from(plan, self.store().progress(plan.year, day), day)
+        found = self.store().progress_on(plan.year, days)
+        return [
+            plan_status_from(plan, progress, day) for progress, day in zip(found, days, strict=True)
+        ]
 
     def updates(self, item_code: str | None = None) -> list[Update]:
         return self.store().updates(self.year(), item_code=item_code)

@@ -106,10 +106,11 @@ def weekly(
     plan = st.plan()
     day = st.as_of(as_of)
     start, week_before = window(day)
+    now, before = st.statuses([day, week_before])
     rep = build_weekly_from(
         plan,
-        st.status(day),
-        st.status(week_before),
+        now,
+        before,
         st.store().updates_between(plan.year, start, day),
         day,
     )
