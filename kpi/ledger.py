@@ -282,35 +282,65 @@ def check_rows(
         message = t("import.cell", file=table.name, row=row, column=column, problem=problem)
         errors.append((row, order[field], message))
 
+    # A file repeats itself: a year has 365 days, a plan some thousand codes, and values recur
+    # (60%, +1). Each distinct text is read once; a million rows are then mostly look-ups.
+    codes: dict[str, Item | Milestone | InputError] = {}
+    days: dict[str, dt.date | InputError] = {}
+    values: dict[tuple[Any, str], tuple[UpdateKind, float | None]] = {}
+    index = {field: column[0] for field, column in table.columns.items()}
+    origin = f"import:{table.name}"
+
+    def look_up(cache: dict[Any, Any], key: Any, read: Any, *args: Any) -> Any:
+        if key not in cache:
+            try:
+                cache[key] = read(*args)
+            except InputError as exc:
+                cache[key] = exc
+        return cache[key]
+
+    def code_of(text: str) -> Item | Milestone:
+        return find_code(plan, unicodedata.normalize("NFKC", text).strip())
+
     rows: list[tuple[int, Update]] = []
     for number, cells in table.rows:
 
         def cell(field: str, cells: list[str] = cells) -> str:
-            index = table.columns[field][0] if field in table.columns else None
-            return cells[index].strip() if index is not None and index < len(cells) else ""
+            at = index.get(field)
+            return cells[at].strip() if at is not None and at < len(cells) else ""
 
         before = len(errors)
         found: Item | Milestone | None = None
         day: dt.date | None = None
         parsed: tuple[UpdateKind, float | None] | None = None
-        for field in REQUIRED:
-            if not cell(field):
+        code_text, date_text, value_text = cell("code"), cell("date"), cell("value")
+        for field, text in (("code", code_text), ("date", date_text), ("value", value_text)):
+            if not text:
                 fail(number, field, t("import.required"))
-        if cell("code"):
-            try:
-                found = find_code(plan, unicodedata.normalize("NFKC", cell("code")).strip())
-            except InputError as exc:
-                fail(number, "code", exc.message)
-        if cell("date"):
-            try:
-                day = parse_day(cell("date"), plan, today)
-            except InputError as exc:
-                fail(number, "date", exc.message)
-        if found is not None and cell("value"):
-            try:
-                parsed = parse_record_value(found, cell("value"))
-            except InputError as exc:
-                fail(number, "value", exc.message)
+        if code_text:
+            got = look_up(codes, code_text, code_of, code_text)
+            if isinstance(got, InputError):
+                fail(number, "code", got.message)
+            else:
+                found = got
+        if date_text:
+            got = look_up(days, date_text, parse_day, date_text, plan, today)
+            if isinstance(got, InputError):
+                fail(number, "date", got.message)
+            else:
+                day = got
+        if found is not None and value_text:
+            # Items of one kind read a value alike; a mistake names its item, so is not shared.
+            kind_of = (
+                ("milestone",)
+                if isinstance(found, Milestone)
+                else (found.kind, found.accumulate, found.unit)
+            )
+            parsed = values.get((kind_of, value_text))
+            if parsed is None:
+                try:
+                    parsed = values[(kind_of, value_text)] = parse_record_value(found, value_text)
+                except InputError as exc:
+                    fail(number, "value", exc.message)
         if len(errors) > before or found is None or day is None or parsed is None:
             continue
         kind, value = parsed
@@ -328,7 +358,7 @@ def check_rows(
                     note=cell("note") or None,
                     by=cell("by") or by,
                     os_user=os_user,
-                    origin=f"import:{table.name}",
+                    origin=origin,
                 ),
             )
         )
