@@ -464,19 +464,26 @@ class Store:
         """The item that ``text`` names without doubt: its code, a milestone's code, or the one
         title (or else milestone title) containing it; None when none or several do."""
         query = text.strip()
-        for sql in (
-            "SELECT code AS item FROM items WHERE plan_year = :year AND retired = :no AND code = :q",
-            "SELECT item_code AS item FROM milestones WHERE plan_year = :year AND retired = :no AND code = :q",
-            "SELECT code AS item FROM items WHERE plan_year = :year AND retired = :no "
-            "AND instr(lower(title), lower(:q)) > 0 LIMIT 2",
-            "SELECT item_code AS item FROM milestones WHERE plan_year = :year AND retired = :no "
-            "AND instr(lower(title), lower(:q)) > 0 LIMIT 2",
-        ):
-            rows = self._query(sql, year=year, no=False, q=query)
-            if len(rows) == 1:
-                return str(rows[0]["item"])
+        current = "plan_year = :year AND retired = :no"
+        for table, column in (("items", "code"), ("milestones", "item_code")):
+            rows = self._query(
+                f"SELECT {column} AS item FROM {table} WHERE {current} AND code = :q",
+                year=year,
+                no=False,
+                q=query,
+            )
             if rows:
-                return None
+                return str(rows[0]["item"])
+        folded = query.casefold()
+        for table, column in (("items", "code"), ("milestones", "item_code")):
+            rows = self._query(
+                f"SELECT {column} AS item, title FROM {table} WHERE {current}",
+                year=year,
+                no=False,
+            )
+            hits = {r["item"] for r in rows if folded in r["title"].casefold()}
+            if hits:
+                return hits.pop() if len(hits) == 1 else None
         return None
 
     def names(self, year: int) -> list[tuple[str, str]]:
