@@ -288,6 +288,7 @@ def check_rows(
     days: dict[str, dt.date | InputError] = {}
     values: dict[tuple[Any, str], tuple[UpdateKind, float | None]] = {}
     index = {field: column[0] for field, column in table.columns.items()}
+    positions = [index.get(field) for field in ("code", "date", "value", "note", "by")]
     origin = f"import:{table.name}"
 
     def look_up(cache: dict[Any, Any], key: Any, read: Any, *args: Any) -> Any:
@@ -303,16 +304,14 @@ def check_rows(
 
     rows: list[tuple[int, Update]] = []
     for number, cells in table.rows:
-
-        def cell(field: str, cells: list[str] = cells) -> str:
-            at = index.get(field)
-            return cells[at].strip() if at is not None and at < len(cells) else ""
-
         before = len(errors)
         found: Item | Milestone | None = None
         day: dt.date | None = None
         parsed: tuple[UpdateKind, float | None] | None = None
-        code_text, date_text, value_text = cell("code"), cell("date"), cell("value")
+        count = len(cells)
+        code_text, date_text, value_text, note_text, by_text = (
+            cells[at].strip() if at is not None and at < count else "" for at in positions
+        )
         for field, text in (("code", code_text), ("date", date_text), ("value", value_text)):
             if not text:
                 fail(number, field, t("import.required"))
@@ -355,8 +354,8 @@ def check_rows(
                     date=day,
                     kind=kind,
                     value=value,
-                    note=cell("note") or None,
-                    by=cell("by") or by,
+                    note=note_text or None,
+                    by=by_text or by,
                     os_user=os_user,
                     origin=origin,
                 ),
@@ -388,6 +387,8 @@ def _without_recorded(
 
     A file imported twice is recorded once; two identical rows in one file are two records.
     """
+    if not existing:  # a first import: nothing to skip
+        return rows, 0
     stored = Counter(_key(u) for u in existing if not u.voided)
     fresh: list[tuple[int, Update]] = []
     for number, u in rows:
@@ -451,9 +452,15 @@ class ItemChange:
 
 
 def changes(
-    plan: Plan, existing: Sequence[Update], new: Sequence[Update], today: dt.date
+    plan: Plan,
+    existing: Sequence[Update],
+    new: Sequence[Update],
+    today: dt.date,
+    *,
+    limit: int | None = None,
 ) -> list[ItemChange]:
-    """Per item, in plan order: how many records and the status they lead to."""
+    """Per item, in plan order: how many records and the status they lead to (the first
+    ``limit`` items only, when given: each costs a status before and after)."""
     from kpi.status import clamp_to_period, item_status
 
     pending = _by_item(new)
@@ -463,6 +470,8 @@ def changes(
         mine = pending.get(item.code)
         if not mine:
             continue
+        if limit is not None and len(out) >= limit:
+            break
         ref = max(clamp_to_period(plan, today), *(u.date for u in mine))
         stored = stored_by_item.get(item.code, [])
         before = item_status(plan, item, stored, ref)

@@ -68,10 +68,17 @@ def import_(
     else:
         st.store().add_updates(plan.year, new)
         out.print(t("import.done", file=name, n=len(new)), markup=False)
-    for change in ledger.changes(plan, existing, new, st.today):
+    listed = ledger.changes(plan, existing, new, st.today, limit=LISTED_ITEMS)
+    for change in listed:
         out.print("  " + _change_line(change), markup=False, soft_wrap=True)
+    items = len({u.item_code for u in new})
+    if items > len(listed):
+        out.print("  " + t("load.and_more", n=items - len(listed)).strip(), markup=False)
     if checked.skipped:
         out.print(t("import.skipped", n=checked.skipped), markup=False)
+
+
+LISTED_ITEMS = 300  # items listed after an import; a district's file touches thousands
 
 
 def _change_line(c: ItemChange) -> str:
