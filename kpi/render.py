@@ -265,7 +265,7 @@ def item_view(plan: Plan, s: ItemStatus, history: Sequence[Update]) -> Renderabl
     section = next(x for x in area.sections if x.code == item.section_code)
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
-    facts.add_column(ratio=1)
+    facts.add_column(ratio=1, overflow="fold")  # Chinese has no spaces to wrap at: fold
 
     def row(label: str, value: RenderableType | str) -> None:
         facts.add_row(t(label), value)
@@ -336,7 +336,7 @@ def item_view(plan: Plan, s: ItemStatus, history: Sequence[Update]) -> Renderabl
             title_justify="left",
         )
         ms.add_column(t("col.code"), no_wrap=True)
-        ms.add_column(t("col.title"), ratio=1)
+        ms.add_column(t("col.title"), ratio=1, overflow="fold")
         ms.add_column(t("col.date"), no_wrap=True)
         ms.add_column(t("col.share"), justify="right")
         ms.add_column(t("col.status"), no_wrap=True)
@@ -401,7 +401,7 @@ def history_table(
     table.add_column(t("col.date"), no_wrap=True)
     table.add_column(t("col.code"), no_wrap=True)
     table.add_column(t("col.record"), no_wrap=True)
-    table.add_column(t("col.note"), ratio=1)
+    table.add_column(t("col.note"), ratio=1, overflow="fold")
     table.add_column(t("col.by"), no_wrap=True)
     if not history:
         table.add_row("", "", "", t("history.empty"), "", "")
