@@ -459,3 +459,9 @@ def test_completion_never_creates_a_database(tmp_path, monkeypatch) -> None:  # 
     monkeypatch.setenv("KPI_DB", str(tmp_path / "none" / "kpi.sqlite"))
     assert _complete("kpi show 3.1", 2) == []
     assert not (tmp_path / "none").exists()
+
+
+def test_show_prints_the_whole_report_text_in_80_columns(run: Run) -> None:
+    out = run("show", "3.1.1").stdout
+    flat = "".join(line.strip("│ ").split("  ")[-1] for line in out.splitlines())
+    assert "打造市民满意的综合办事大厅" in flat and "…" not in out
