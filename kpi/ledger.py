@@ -175,7 +175,12 @@ def _table(rows: list[tuple[int, list[str]]], name: str) -> Table:
     The header is the first row naming a known column: a title above it (as sheets often have,
     the 台账 among them) is passed over. A file with no such row has its first row checked.
     """
-    filled = [(n, cells) for n, cells in rows if any(c.strip() for c in cells)]
+    # A row counts when any cell holds something (the first usually does: a quick test first).
+    filled = [
+        (n, cells)
+        for n, cells in rows
+        if cells and (cells[0].strip() or any(c.strip() for c in cells))
+    ]
     if not filled:
         raise InputError(t("import.empty", file=name, header=HEADER_ZH))
     header_row, header = next(
@@ -312,21 +317,26 @@ def check_rows(
         code_text, date_text, value_text, note_text, by_text = (
             cells[at].strip() if at is not None and at < count else "" for at in positions
         )
-        for field, text in (("code", code_text), ("date", date_text), ("value", value_text)):
-            if not text:
-                fail(number, field, t("import.required"))
+        if not (code_text and date_text and value_text):
+            for field, text in (("code", code_text), ("date", date_text), ("value", value_text)):
+                if not text:
+                    fail(number, field, t("import.required"))
         if code_text:
-            got = look_up(codes, code_text, code_of, code_text)
-            if isinstance(got, InputError):
-                fail(number, "code", got.message)
+            code_got = codes.get(code_text)
+            if code_got is None:
+                code_got = look_up(codes, code_text, code_of, code_text)
+            if isinstance(code_got, InputError):
+                fail(number, "code", code_got.message)
             else:
-                found = got
+                found = code_got
         if date_text:
-            got = look_up(days, date_text, parse_day, date_text, plan, today)
-            if isinstance(got, InputError):
-                fail(number, "date", got.message)
+            day_got = days.get(date_text)
+            if day_got is None:
+                day_got = look_up(days, date_text, parse_day, date_text, plan, today)
+            if isinstance(day_got, InputError):
+                fail(number, "date", day_got.message)
             else:
-                day = got
+                day = day_got
         if found is not None and value_text:
             # Items of one kind read a value alike; a mistake names its item, so is not shared.
             kind_of = (

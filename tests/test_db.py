@@ -350,3 +350,25 @@ def test_killing_a_write_midway_leaves_the_database_as_it_was(
     assert _snapshot(Store.open()) == before
     assert run("db", "check").exit_code == 0
     assert run(*args).exit_code == 0  # and it goes through afterwards
+
+
+def test_a_bulk_import_rebuilds_the_indexes_it_dropped(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kpi.store
+
+    run("load")
+    indexes = (
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'updates' ORDER BY 1"
+    )
+    store = Store.open()
+    before = [r[0] for r in store._query(indexes)] if ON_SQLITE else []
+    monkeypatch.setattr(kpi.store, "BULK_ROWS", 2)  # what 50,000 rows would do
+    rows = "".join(f"1.1.5,2025-06-{day:02d},1\n" for day in range(1, 6))
+    (tmp_path / "bulk.csv").write_text("编号,日期,数值\n" + rows, encoding="utf-8")
+    assert run("import", str(tmp_path / "bulk.csv")).exit_code == 0
+    if ON_SQLITE:
+        assert [r[0] for r in Store.open()._query(indexes)] == before
+        assert "ix_updates_progress" in before
+    assert json.loads(run("show", "1.1.5", "-f", "json").stdout)["actual"] == 5
+    assert run("db", "check").exit_code == 0
