@@ -14,8 +14,41 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from kpi.messages import t
 from kpi.plan import Plan
-from kpi.status import ItemStatus, PlanStatus, Update
+from kpi.status import ItemStatus, Light, PlanStatus, Update
+
+# -- numbers and lights in words: the same in a table, a report, a mail and a spreadsheet -----
+
+
+def num(value: float | None) -> str:
+    """234 → '234', 7.75 → '7.75', 641.420 → '641.42'; None → '—'."""
+    if value is None:
+        return "—"
+    if abs(value - round(value)) < 1e-9:
+        return f"{round(value):,}".replace(",", "")
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def pct(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f}%"
+
+
+def points(gap: float | None) -> str:
+    if gap is None:
+        return "—"
+    return f"{gap:+.1f}".replace("-", "−")
+
+
+def light_word(s: ItemStatus | Light) -> str:
+    """绿 达进度, 红 滞后·逾期, 完成 超额 …: the light as words, for readers without colour."""
+    light = s if isinstance(s, Light) else s.light
+    word = t(f"light.{light.value}")
+    if isinstance(s, ItemStatus) and s.overdue and light == Light.RED:
+        word += t("light.overdue_suffix")
+    elif isinstance(s, ItemStatus) and s.exceeded:
+        word = t("light.exceeded")
+    return word
 
 
 def _round(value: float | None, places: int = 6) -> float | None:

@@ -16,6 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from kpi.formats import light_word, num, pct, points
 from kpi.messages import t
 from kpi.plan import Item, Plan
 from kpi.status import ItemStatus, Light, PlanStatus, Rollup, Update
@@ -32,33 +33,9 @@ LIGHT_STYLE = {
 }
 
 
-def num(value: float | None) -> str:
-    """234 → '234', 7.75 → '7.75', 641.420 → '641.42'; None → '—'."""
-    if value is None:
-        return "—"
-    if abs(value - round(value)) < 1e-9:
-        return f"{round(value):,}".replace(",", "")
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def pct(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f}%"
-
-
-def points(gap: float | None) -> str:
-    if gap is None:
-        return "—"
-    return f"{gap:+.1f}".replace("-", "−")
-
-
 def light_text(s: ItemStatus | Light, *, short: bool = False) -> Text:
     light = s if isinstance(s, Light) else s.light
-    word = t(f"light.{light.value}")
-    if isinstance(s, ItemStatus):
-        if s.overdue and light == Light.RED:
-            word += t("light.overdue_suffix")
-        elif s.exceeded:
-            word = t("light.exceeded")
+    word = light_word(s)
     if short:
         word = word.split()[0]
     return Text(word, style=LIGHT_STYLE[light])

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kpi.formats import md_cell, to_markdown
+from kpi.formats import light_word, md_cell, pct, points, to_markdown
 from kpi.messages import t
 from kpi.plan import Item, Milestone, Plan
 from kpi.status import ItemStatus, Light, PlanStatus, Rollup, Update, plan_status
@@ -214,34 +214,6 @@ def more(rep: WeeklyReport, name: str) -> str | None:
 # -- shared words -------------------------------------------------------------------------------
 
 
-def _num(value: float | None) -> str:
-    from kpi.render import num
-
-    return num(value)
-
-
-def _pct(value: float | None) -> str:
-    from kpi.render import pct
-
-    return pct(value)
-
-
-def _points(value: float | None) -> str:
-    from kpi.render import points
-
-    return points(value)
-
-
-def light_word(s: ItemStatus | Light) -> str:
-    light = s if isinstance(s, Light) else s.light
-    word = t(f"light.{light.value}")
-    if isinstance(s, ItemStatus) and s.overdue and light == Light.RED:
-        word += t("light.overdue_suffix")
-    elif isinstance(s, ItemStatus) and s.exceeded:
-        word = t("light.exceeded")
-    return word
-
-
 def record_words(r: Record) -> str:
     from kpi.render import describe
 
@@ -266,8 +238,8 @@ def summary_line(rep: WeeklyReport) -> str:
     o = rep.overall
     return t(
         "report.summary",
-        elapsed=_pct(rep.status.elapsed),
-        work=_pct(o.mean_completion),
+        elapsed=pct(rep.status.elapsed),
+        work=pct(o.mean_completion),
         total=o.total,
         done=rep.count(Light.DONE),
         green=rep.count(Light.GREEN),
@@ -440,9 +412,9 @@ def to_markdown_report(rep: WeeklyReport) -> str:
                         s.item.code,
                         s.item.title,
                         s.item.lead_office,
-                        _pct(s.completion),
-                        _pct(s.expected),
-                        _points(s.gap_points),
+                        pct(s.completion),
+                        pct(s.expected),
+                        points(s.gap_points),
                         light_word(s),
                         s.latest_note or "",
                     ]
@@ -500,7 +472,7 @@ def to_markdown_report(rep: WeeklyReport) -> str:
 
 
 def _area_row(r: Rollup, title: str | None = None) -> list[Any]:
-    return [r.code, title or r.title, r.total, *_counts(r), _pct(r.mean_completion)]
+    return [r.code, title or r.title, r.total, *_counts(r), pct(r.mean_completion)]
 
 
 def _count_headers() -> list[str]:
@@ -596,8 +568,8 @@ def to_text(rep: WeeklyReport, *, width: int = 80, color: bool = False) -> str:
                     s.item.title
                     + (f"\n{t('col.reason')}：{s.latest_note}" if s.latest_note else ""),
                     s.item.lead_office,
-                    _pct(s.completion),
-                    _points(s.gap_points),
+                    pct(s.completion),
+                    points(s.gap_points),
                     light_cell(s),
                 ]
                 for s in rep.attention

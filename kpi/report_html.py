@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from kpi.formats import light_word, pct, points
 from kpi.messages import language, t
 from kpi.report import (
     WeeklyReport,
@@ -17,7 +18,6 @@ from kpi.report import (
     due_when,
     for_reading,
     heading,
-    light_word,
     more,
     record_title,
     record_words,
@@ -83,7 +83,7 @@ def _light(s: ItemStatus | Light) -> str:
 def _bar(completion: float | None, expected: float | None, light: Light) -> str:
     """A bar filled to the completion (capped at the bar's end) with a mark at 序时进度."""
     fill = 0.0 if completion is None else max(0.0, min(completion, 1.0))
-    label = t("html.bar_label", done=_pct(completion), expected=_pct(expected))
+    label = t("html.bar_label", done=pct(completion), expected=pct(expected))
     mark = ""
     if expected is not None:
         mark = f'<div class="mark" style="left:calc({expected * 100:.1f}% - 1px)"></div>'
@@ -91,18 +91,6 @@ def _bar(completion: float | None, expected: float | None, light: Light) -> str:
         f'<div class="bar" role="img" aria-label="{_e(label)}" title="{_e(label)}">'
         f'<div class="fill {light.value}" style="width:{fill * 100:.1f}%"></div>{mark}</div>'
     )
-
-
-def _pct(value: float | None) -> str:
-    from kpi.render import pct
-
-    return pct(value)
-
-
-def _points(value: float | None) -> str:
-    from kpi.render import points
-
-    return points(value)
 
 
 def _table(headers: list[tuple[str, str]], rows: list[str]) -> str:
@@ -190,7 +178,7 @@ def to_html(rep: WeeklyReport) -> str:
             rows.append(
                 f"<tr><td class=code>{_e(s.item.code)}</td><td class=t>{_e(s.item.title)}{reason}</td>"
                 f"<td>{_e(s.item.lead_office)}</td><td>{_bar(s.completion, s.expected, s.light)}</td>"
-                f"<td class=n>{_e(_pct(s.completion))}</td><td class=n>{_e(_points(s.gap_points))}</td>"
+                f"<td class=n>{_e(pct(s.completion))}</td><td class=n>{_e(points(s.gap_points))}</td>"
                 f"<td>{_light(s)}</td></tr>"
             )
         add(

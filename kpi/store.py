@@ -228,16 +228,6 @@ class Store:
         return before, SCHEMA_VERSION
 
     @contextmanager
-    def _connect(self) -> Iterator[Connection]:
-        from sqlalchemy.exc import OperationalError
-
-        try:
-            with self.engine.connect() as conn:
-                yield conn
-        except OperationalError as exc:
-            raise StoreError(t("db.failed", problem=_first_line(exc))) from None
-
-    @contextmanager
     def _write(self) -> Iterator[Connection]:
         from sqlalchemy.exc import OperationalError
 

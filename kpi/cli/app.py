@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import hashlib
 import os
 import sys
 from dataclasses import dataclass, field
@@ -287,6 +286,8 @@ MAX_PLAN_BYTES = 16 * 2**20
 
 
 def _sha256(path: Path) -> str:
+    import hashlib  # only a load needs it: not at every command's start
+
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
