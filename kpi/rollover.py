@@ -19,9 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kpi.messages import t
-from kpi.plan import Baseline, Item, Plan
-from kpi.status import ItemStatus, Light, Update, plan_status
+from kpi.core.plan import Baseline, Item, Plan
+from kpi.core.records import Update
+from kpi.core.status import ItemStatus, Light, plan_status
+from kpi.formats.words import light_word, num, pct
+from kpi.locale import t
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,21 +194,19 @@ def _carried(b: Baseline) -> dict[str, Any]:
 
 def _outcome(s: ItemStatus, year: int) -> str:
     """How the item ended the year, for the comment above it."""
-    from kpi import render
-
     if s.light == Light.DONE:
         return t("rollover.outcome_done", year=year)
     if s.completion is None:
         return t("rollover.outcome_none", year=year)
     actual = ""
     if s.item.is_indicator and s.actual is not None:
-        actual = t("rollover.outcome_actual", value=render.num(s.actual), unit=s.item.unit or "")
+        actual = t("rollover.outcome_actual", value=num(s.actual), unit=s.item.unit or "")
     return t(
         "rollover.outcome",
         year=year,
         actual=actual,
-        completion=render.pct(s.completion),
-        light=render.light_text(s).plain,
+        completion=pct(s.completion),
+        light=light_word(s),
     )
 
 

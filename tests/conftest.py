@@ -12,8 +12,9 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from kpi.cli import app
-from kpi.messages import set_language
-from kpi.plan import Plan, parse_plan
+from kpi.core.plan import Plan
+from kpi.core.plan_file import parse_plan
+from kpi.locale import set_language
 
 REPO = Path(__file__).resolve().parent.parent
 PLAN_FILE = REPO / "targets" / "2025.yaml"

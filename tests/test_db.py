@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from kpi.status import Update
+from kpi.core.records import Update
 from kpi.store import SCHEMA_VERSION, Store
 from tests.conftest import TEST_DB_URL, Run
 
@@ -39,7 +39,7 @@ def _history(run: Run) -> list[dict[str, object]]:
 def _snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, to compare a database before and after."""
     tables = ("plans", "areas", "sections", "items", "milestones", "updates", "voids", "loads")
-    with store.engine.connect() as conn:
+    with store.db.engine.connect() as conn:
         return {
             name: sorted(map(tuple, conn.execute(text(f"SELECT * FROM {name}"))), key=repr)
             for name in tables
@@ -53,7 +53,7 @@ def _alembic_config(conn: object) -> object:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", "kpi:migrations")
+    config.set_main_option("script_location", "kpi.store:migrations")
     config.attributes["connection"] = conn
     return config
 
@@ -62,17 +62,21 @@ def test_a_database_with_the_first_schema_is_upgraded_without_loss(run: Run, pla
     from alembic import command
     from sqlalchemy import create_engine
 
-    from kpi.store import database_url
+    from kpi.env import Env
+    from kpi.store import locate
 
     # A database as the first version of kpi made it, filled with a plan and records.
-    engine = create_engine(database_url(None))
+    target = locate(None, Env(variables=dict(os.environ)))
+    if target.path is not None:
+        target.path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(target.url)
     with engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "0001")  # type: ignore[arg-type]
     engine.dispose()
     old = Store.open(check_schema=False)
     assert old.schema_version() == "0001"
     old.sync_plan(plan, file="targets/2025.yaml", sha256="x", by="test", dry_run=False)
-    with old.engine.begin() as conn:
+    with old.db.engine.begin() as conn:
         for n in range(1, 41):
             conn.execute(
                 text(
@@ -126,9 +130,11 @@ def test_the_models_and_the_migrations_describe_the_same_schema(run: Run) -> Non
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
+    import kpi.store.schema  # noqa: F401  (the tables, on SQLModel's metadata)
+
     run("status")
     store = Store.open()
-    with store.engine.connect() as conn:
+    with store.db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
 
@@ -197,7 +203,7 @@ def test_check_finds_records_pointing_nowhere(run: Run) -> None:
     run("update", "1.1.5", "100")
     assert run("db", "check").stdout.startswith("数据库检查通过：")
     store = Store.open()
-    with store.engine.begin() as conn:
+    with store.db.engine.begin() as conn:
         conn.execute(
             text(
                 'INSERT INTO updates (plan_year, code, item_code, date, kind, value, "by", '
@@ -269,38 +275,26 @@ def test_eight_writers_at_once_lose_nothing(run: Run) -> None:
 # it says so and waits to be killed.
 _KILLABLE = textwrap.dedent(
     """
-    import contextlib, sys, time
-    import kpi.store as store
+    import sys, time
+    from kpi.store import engine
 
-    original = store.Store._write
     after = int(sys.argv[1])
+    written = 0
 
-    class Slow:
-        def __init__(self, conn):
-            self.conn, self.statements = conn, 0
-
-        def __getattr__(self, name):
-            return getattr(self.conn, name)
-
-        def execute(self, *args, **kwargs):
-            return self.counted(self.conn.execute(*args, **kwargs))
-
-        def exec_driver_sql(self, *args, **kwargs):
-            return self.counted(self.conn.exec_driver_sql(*args, **kwargs))
-
-        def counted(self, result):
-            self.statements += 1
-            if self.statements == after:
-                print("IN-TRANSACTION", flush=True)
-                time.sleep(60)
+    def counted(original):
+        def run(self, *args, **kwargs):
+            global written
+            result = original(self, *args, **kwargs)
+            if not (len(args) > 1 and not args[1]):  # a write of no rows writes nothing
+                written += 1
+                if written == after:
+                    print("IN-TRANSACTION", flush=True)
+                    time.sleep(60)
             return result
+        return run
 
-    @contextlib.contextmanager
-    def slow_write(self):
-        with original(self) as conn:
-            yield Slow(conn)
-
-    store.Store._write = slow_write
+    engine.Transaction.execute = counted(engine.Transaction.execute)
+    engine.Transaction.executemany = counted(engine.Transaction.executemany)
     from kpi.cli import main
     sys.argv = ["kpi", *sys.argv[2:]]
     main()
@@ -318,7 +312,7 @@ def _prepare(kind: str, tmp_path: Path) -> tuple[list[str], int]:
             .replace("title: 招引企业", "title: 招引优质企业"),
             encoding="utf-8",
         )
-        return ["load", str(changed)], 5  # the changed item written, the load not yet logged
+        return ["load", str(changed)], 1  # the changed item written, the load not yet logged
     rows = "".join(f"1.1.5,2025-06-{day:02d},1,第{day}天\n" for day in range(1, 29))
     (tmp_path / "week.csv").write_text("编号,日期,数值,进展情况\n" + rows, encoding="utf-8")
     return ["import", str(tmp_path / "week.csv")], 1  # all 28 rows inserted, not committed
@@ -355,20 +349,20 @@ def test_killing_a_write_midway_leaves_the_database_as_it_was(
 def test_a_bulk_import_rebuilds_the_indexes_it_dropped(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kpi.store
+    import kpi.store.records
 
     run("load")
     indexes = (
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'updates' ORDER BY 1"
     )
     store = Store.open()
-    before = [r[0] for r in store._query(indexes)] if ON_SQLITE else []
-    monkeypatch.setattr(kpi.store, "BULK_ROWS", 2)  # what 50,000 rows would do
+    before = [r[0] for r in store.db.rows(indexes)] if ON_SQLITE else []
+    monkeypatch.setattr(kpi.store.records, "BULK_ROWS", 2)  # what 50,000 rows would do
     rows = "".join(f"1.1.5,2025-06-{day:02d},1\n" for day in range(1, 6))
     (tmp_path / "bulk.csv").write_text("编号,日期,数值\n" + rows, encoding="utf-8")
     assert run("import", str(tmp_path / "bulk.csv")).exit_code == 0
     if ON_SQLITE:
-        assert [r[0] for r in Store.open()._query(indexes)] == before
+        assert [r[0] for r in Store.open().db.rows(indexes)] == before
         assert "ix_updates_progress" in before
     assert json.loads(run("show", "1.1.5", "-f", "json").stdout)["actual"] == 5
     assert run("db", "check").exit_code == 0

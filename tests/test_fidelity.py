@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpi.plan import Item, Plan
+from kpi.core.plan import Item, Plan
 
 PLAN_FILE = Path(__file__).resolve().parent.parent / "targets" / "2025.yaml"
 PART_1 = "一、2024年工作回顾"

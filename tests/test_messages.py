@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kpi.messages import EN, ZH
+from kpi.locale import EN, ZH
 from tests.conftest import REPO
 
 

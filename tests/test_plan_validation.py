@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kpi.core.plan import Plan
+from kpi.core.plan_file import parse_plan
 from kpi.errors import PlanError
-from kpi.plan import Plan, parse_plan
 
 # A minimal valid plan: one area, one section, one indicator and one task with two milestones.
 # The line numbers in the comments on the right are what the expected messages below refer to.

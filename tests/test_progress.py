@@ -12,8 +12,10 @@ import random
 
 import pytest
 
-from kpi.plan import Plan
-from kpi.status import Update, fold, plan_status, plan_status_from, valid_until
+from kpi.core.plan import Plan
+from kpi.core.progress import fold, valid_until
+from kpi.core.records import Update
+from kpi.core.status import plan_status, plan_status_from
 from kpi.store import Store
 from tests.conftest import Run
 
@@ -49,7 +51,7 @@ def test_the_database_and_fold_agree_on_random_histories(run: Run, plan: Plan, s
     store.add_updates(2025, _history(plan, rng, 120))
     stored = store.updates(2025)
     for u in rng.sample(stored, 10):
-        store.void(u.id, reason="测试", by="t", os_user="t")
+        store.void(2025, u.id, reason="测试", by="t", os_user="t")
     stored = store.updates(2025)
     for day in (
         dt.date(2025, 1, 1),

@@ -358,7 +358,9 @@ def test_html_renders_in_headless_chromium(history: Run, tmp_path: Path) -> None
 def test_long_lists_are_cut_for_reading_and_say_how_many_are_left_out(history: Run) -> None:
     import datetime as dt
 
-    from kpi.report import build_weekly, for_reading, to_markdown_report, to_text
+    from kpi.report.markdown import to_markdown_report
+    from kpi.report.text import to_text
+    from kpi.report.weekly import build_weekly, for_reading
     from kpi.store import Store
 
     store = Store.open()
@@ -370,7 +372,7 @@ def test_long_lists_are_cut_for_reading_and_say_how_many_are_left_out(history: R
     assert for_reading(rep).omitted == {}  # an office's summary is never cut
     text = to_text(rep)
     assert "另有" not in text
-    import kpi.report as report
+    import kpi.report.weekly as report
 
     report.READING_LIMIT, saved = 2, report.READING_LIMIT
     try:

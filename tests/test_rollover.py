@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-from kpi.plan import Plan, parse_plan
+from kpi.core.plan import Plan
+from kpi.core.plan_file import parse_plan
+from kpi.core.records import Update
 from kpi.rollover import next_year, shift, to_yaml
-from kpi.status import Update
 from tests.conftest import REPO, Run
 
 NEW_YEAR = "2026-01-10"  # the 2025 plan is over: its records are all in

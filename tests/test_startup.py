@@ -1,7 +1,8 @@
-"""Read paths stay light: what a command staff type twenty times a day imports.
+"""Commands staff type twenty times a day stay light: what they import.
 
 SQLAlchemy, SQLModel, pydantic, Alembic, PyYAML and openpyxl cost more to import than a status
-takes to show (bench/ measures it); reading commands must not import them. Cheap and stable:
+takes to show or a record takes to write (bench/ measures it); reading and recording on SQLite
+must not import them. Cheap and stable:
 each command runs once in a child process that lists the modules it ended with.
 """
 
@@ -53,14 +54,17 @@ def _modules(*args: str) -> list[str]:
         ("history",),
         ("report", "weekly"),
         ("report", "weekly", "--format", "html"),
+        ("update", "1.1.5", "+1", "--note", "x"),
+        ("done", "3.1.1-1"),
+        ("undo", "--yes"),
     ],
     ids=" ".join,
 )
-def test_reading_commands_import_nothing_heavy(run: Run, args: tuple[str, ...]) -> None:
-    run("load")  # the database exists: the read path is what is measured
+def test_reading_and_recording_import_nothing_heavy(run: Run, args: tuple[str, ...]) -> None:
+    run("load")  # the database exists: the read and write paths are what is measured
+    run("update", "1.1.5", "+1")
     assert _modules(*args) == []
 
 
-def test_writing_may_import_what_it_needs(run: Run) -> None:
-    run("load")
-    assert "sqlalchemy" in _modules("update", "1.1.5", "+1", "--note", "x")
+def test_loading_a_plan_may_import_what_it_needs(run: Run) -> None:
+    assert "yaml" in _modules("load", "--dry-run")

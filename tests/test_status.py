@@ -13,12 +13,11 @@ from collections.abc import Sequence
 
 import pytest
 
-from kpi.plan import Area, Baseline, Checkpoint, Item, Milestone, Plan, Rules, Section, Target
-from kpi.status import (
+from kpi.core.plan import Area, Baseline, Checkpoint, Item, Milestone, Plan, Rules, Section, Target
+from kpi.core.records import Update, UpdateKind
+from kpi.core.status import (
     SEVERITY,
     Light,
-    Update,
-    UpdateKind,
     clamp_to_period,
     elapsed_share,
     expected_share,

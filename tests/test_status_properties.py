@@ -13,13 +13,13 @@ import datetime as dt
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from kpi.plan import Area, Baseline, Checkpoint, Item, Milestone, Plan, Rules, Section, Target
-from kpi.status import (
+from kpi.core.plan import Area, Baseline, Checkpoint, Item, Milestone, Plan, Rules, Section, Target
+from kpi.core.records import Update
+from kpi.core.status import (
     SEVERITY,
     ItemStatus,
     Light,
     PlanStatus,
-    Update,
     expected_share,
     item_status,
     plan_status,

@@ -4,9 +4,10 @@ The help of every command and option comes from the message catalogue when the c
 defined, so the language is chosen first: from ``--lang`` on the command line, else ``KPI_LANG``.
 """
 
+import os
 import sys
 
-from kpi.messages import set_language
+from kpi.locale import set_language
 
 
 def _language_asked(argv: list[str]) -> str | None:
@@ -15,7 +16,7 @@ def _language_asked(argv: list[str]) -> str | None:
             return argv[n + 1]
         if arg.startswith("--lang="):
             return arg.partition("=")[2]
-    return None
+    return os.environ.get("KPI_LANG")
 
 
 set_language(_language_asked(sys.argv[1:]))

@@ -10,7 +10,7 @@ import typer
 from kpi.cli.app import app as main_app
 from kpi.cli.app import state
 from kpi.errors import KpiError
-from kpi.messages import t
+from kpi.locale import t
 
 db_app = typer.Typer(no_args_is_help=True, help=t("help.db_group"))
 main_app.add_typer(db_app, name="db")
@@ -26,7 +26,7 @@ def upgrade(ctx: typer.Context) -> None:
     from kpi.store import SCHEMA_VERSION, Store
 
     st = state(ctx)
-    store = Store.open(st.db, check_schema=False)
+    store = Store.open(st.db, st.env, check_schema=False)
     try:
         if store.schema_version() == SCHEMA_VERSION:
             st.out.print(t("db.up_to_date", version=SCHEMA_VERSION), markup=False)
@@ -49,7 +49,7 @@ def backup(
     from kpi.store import Store
 
     st = state(ctx)
-    store = Store.open(st.db, check_schema=False)
+    store = Store.open(st.db, st.env, check_schema=False)
     try:
         store.backup(file)
     finally:
@@ -64,7 +64,7 @@ def check(ctx: typer.Context) -> None:
     from kpi.store import Store
 
     st = state(ctx)
-    store = Store.open(st.db, check_schema=False)
+    store = Store.open(st.db, st.env, check_schema=False)
     try:
         problems = store.check()
         counts = store.counts()

@@ -1,7 +1,7 @@
 """`kpi import`, `kpi export` and `kpi rollover`: records from spreadsheets, the 台账 to leaders,
 and next year's targets file.
 
-The checking and the layout live in ``kpi.ledger`` and ``kpi.rollover``; these commands read the
+The checking and the layout live in ``kpi.sheets`` and ``kpi.rollover``; these commands read the
 files, call them, write (in one transaction, or one rename) and say what happened.
 """
 
@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kpi.cli.app import State, app, display_path, state, user
-from kpi.cli.report_cmd import write_atomically
-from kpi.cli.status_cmd import AsOf
+from kpi.cli.app import app, state
+from kpi.cli.context import State, display_path
+from kpi.cli.files import write_atomically
+from kpi.cli.options import AsOf
 from kpi.errors import InputError, KpiError
-from kpi.messages import t
+from kpi.locale import t
 
 if TYPE_CHECKING:
-    from kpi.ledger import ItemChange
+    from kpi.sheets.rows import ItemChange
 
 
 @app.command("import", help=t("help.import"))
@@ -42,33 +43,37 @@ def import_(
     ] = None,
 ) -> None:
     """Import records from a spreadsheet: every row is checked first, then all are written or none."""
-    from kpi import ledger
+    from kpi.sheets.read import read_table
+    from kpi.sheets.rows import Checked, against_stored, changes, parse_rows
 
     st = state(ctx)
     plan = st.plan()
-    name = display_path(file)
-    table = ledger.read_table(file, name)
-    existing = st.updates()
-    os_user = user()
-    checked = ledger.check_rows(
-        plan,
-        table,
-        existing=existing,
-        today=st.today,
-        by=(by or "").strip() or os_user,
-        os_user=os_user,
+    name = display_path(file, st.env)
+    table = read_table(file, name)
+    rows = parse_rows(
+        plan, table, today=st.today, by=(by or "").strip() or st.user, os_user=st.user
     )
     out = st.out
+    seen: list[tuple[Checked, list]] = []
+
+    def check(stored):  # type: ignore[no-untyped-def]
+        # Inside the write transaction: rows recorded meanwhile by someone else are skipped.
+        checked = against_stored(plan, table, rows, stored, st.today)
+        seen.append((checked, list(stored)))
+        return [] if dry_run else checked.updates
+
+    if dry_run or rows.errors:  # refused or not written: no need to take the write lock
+        check(st.updates())
+    else:
+        st.store().add_updates(plan.year, [], check)
+    checked, existing = seen[-1]
     new = checked.updates
     if not new:
         out.print(t("import.nothing", file=name, n=checked.skipped), markup=False)
         return
-    if dry_run:
-        out.print(t("import.dry_run", file=name, n=len(new)), markup=False)
-    else:
-        st.store().add_updates(plan.year, new)
-        out.print(t("import.done", file=name, n=len(new)), markup=False)
-    listed = ledger.changes(plan, existing, new, st.today, limit=LISTED_ITEMS)
+    key = "import.dry_run" if dry_run else "import.done"
+    out.print(t(key, file=name, n=len(new)), markup=False)
+    listed = changes(plan, existing, new, st.today, limit=LISTED_ITEMS)
     for change in listed:
         out.print("  " + _change_line(change), markup=False, soft_wrap=True)
     items = len({u.item_code for u in new})
@@ -82,21 +87,21 @@ LISTED_ITEMS = 300  # items listed after an import; a district's file touches th
 
 
 def _change_line(c: ItemChange) -> str:
-    from kpi import render
+    from kpi.formats.words import light_word, num, pct
 
     item = c.item
     if item.is_indicator:
         change = t(
             "import.indicator_change",
-            before=render.num(c.before.actual if c.before.actual is not None else 0),
-            after=render.num(c.after.actual),
+            before=num(c.before.actual if c.before.actual is not None else 0),
+            after=num(c.after.actual),
             unit=item.unit or "",
         )
     else:
         change = t(
             "record.task_change",
-            before=render.pct(c.before.completion or 0),
-            after=render.pct(c.after.completion),
+            before=pct(c.before.completion or 0),
+            after=pct(c.after.completion),
         )
     return t(
         "import.item_line",
@@ -104,7 +109,7 @@ def _change_line(c: ItemChange) -> str:
         title=item.title,
         n=c.count,
         change=change,
-        light=render.light_text(c.after).plain,
+        light=light_word(c.after),
     )
 
 
@@ -138,8 +143,9 @@ def export(
     as_of: AsOf = None,
 ) -> None:
     """Status and records for leaders and other tools: an Excel 台账, CSV or JSON."""
-    from kpi import formats
-    from kpi.status import plan_status
+    from kpi.core.status import plan_status
+    from kpi.formats.records import status_records, to_json, update_record
+    from kpi.formats.tables import to_csv
 
     st = state(ctx)
     plan = st.plan()
@@ -150,22 +156,25 @@ def export(
     updates = st.updates()
     ps = plan_status(plan, updates, day)
     history = [u for u in updates if u.date <= day]
+    if out is not None:
+        st.store().guard_out(out)
     if fmt == ExportFormat.xlsx:
-        from kpi.ledger import workbook_bytes
+        from kpi.sheets.ledger import workbook_bytes
 
         path = out or Path(t("export.default_name", as_of=day.isoformat()))
+        st.store().guard_out(path)
         write_atomically(path, workbook_bytes(ps, history))
         _written(st, path, len(ps.items), len(history))
         return
     if fmt == ExportFormat.csv:
-        text = formats.to_csv(formats.status_records(ps))
+        text = to_csv(status_records(ps))
     else:
         records = {
             "as_of": day.isoformat(),
-            "items": formats.status_records(ps),
-            "history": [formats.update_record(u) for u in history],
+            "items": status_records(ps),
+            "history": [update_record(u) for u in history],
         }
-        text = formats.to_json(records) + "\n"
+        text = to_json(records) + "\n"
     if out is None:
         typer.echo(text, nl=False)
         return
@@ -175,7 +184,7 @@ def export(
 
 
 def _written(st: State, path: Path, items: int, records: int) -> None:
-    st.note(t("export.written", path=display_path(path), items=items, records=records))
+    st.note(t("export.written", path=display_path(path, st.env), items=items, records=records))
 
 
 @app.command(help=t("help.rollover"))
@@ -192,17 +201,18 @@ def rollover(
     force: Annotated[bool, typer.Option("--force", help=t("help.force"))] = False,
 ) -> None:
     """Write next year's targets file from this year's plan: baselines from this year's records."""
+    from kpi.core.plan_file import parse_plan
+    from kpi.core.status import clamp_to_period
     from kpi.errors import PlanError
-    from kpi.plan import parse_plan
     from kpi.rollover import next_year, to_yaml
-    from kpi.status import clamp_to_period
 
     st = state(ctx)
     current = st.plan()
     year = year or current.year + 1
     plan = current if current.year == year - 1 else st.store().load_plan(year - 1)
     path = out or Path("targets") / f"{year}.yaml"
-    name = display_path(path)
+    name = display_path(path, st.env)
+    st.store().guard_out(path)
     if path.exists() and not force:
         raise InputError(t("rollover.exists", path=name))
     as_of = clamp_to_period(plan, st.today)

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from kpi.cli.app import _sha256, app, default_plan_file, display_path, parse_plan_file, state, user
-from kpi.messages import t
+from kpi.cli.app import app, state
+from kpi.cli.context import default_plan_file, display_path
+from kpi.locale import t
 
 LISTED = 30  # codes listed per kind of change; a first load of a big plan adds thousands
 
@@ -23,14 +24,16 @@ def load(
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help=t("help.load_dry_run"))] = False,
 ) -> None:
     """Load (sync) the plan from a targets file: items matched by code, removed ones retired."""
+    from kpi.core.plan_file import file_sha256, read_plan_file
+
     st = state(ctx)
-    path = file or default_plan_file(2025)
-    plan = parse_plan_file(path)
+    path = file or default_plan_file(st.env)
+    name = display_path(path, st.env)
+    plan = read_plan_file(path, name)
     result = st.store().sync_plan(
-        plan, file=display_path(path), sha256=_sha256(path), by=user(), dry_run=dry_run
+        plan, file=name, sha256=file_sha256(path), by=st.user, dry_run=dry_run
     )
     out = st.out
-    name = display_path(path)
     if result.nothing:
         out.print(t("load.nothing", path=name, n=result.unchanged), markup=False)
         return

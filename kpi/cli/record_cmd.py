@@ -1,27 +1,32 @@
 """Recording progress: `kpi update`, `kpi done`, `kpi undo`, `kpi void` and `kpi history`.
 
-Records are append-only. Every command here checks everything first — the item, the value, the
-date, the reason for a red light — and writes one row in one transaction, or nothing.
+Records are append-only. Each command checks what it can before it takes the write lock — the
+item, the value, the date, the reason for a red light (asked for on a terminal) — and the store
+runs what must be checked against the stored records (done already, your last record) inside
+the transaction that writes the one row; then one line says what was recorded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from dataclasses import replace
+import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
 
-from kpi.cli.app import State, app, complete_item, state, user
-from kpi.cli.status_cmd import Format
+from kpi.cli.app import app, state
+from kpi.cli.complete import complete_item
+from kpi.cli.context import State
+from kpi.cli.options import Format
 from kpi.errors import InputError
-from kpi.messages import t
+from kpi.locale import t
 
 if TYPE_CHECKING:
-    from kpi.plan import Item, Milestone
-    from kpi.status import ItemStatus, Update, UpdateKind
+    from kpi.core.plan import Item, Milestone
+    from kpi.core.records import Update, UpdateKind
+    from kpi.core.status import ItemStatus
 
 DateOpt = Annotated[
     str | None,
@@ -35,7 +40,8 @@ ByOpt = Annotated[str | None, typer.Option("--by", help=t("help.by"))]
 
 
 def _record_date(st: State, given: str | None) -> dt.date:
-    from kpi.values import check_record_day, parse_date
+    from kpi.core.records import check_record_day
+    from kpi.core.values import parse_date
 
     plan = st.plan()
     day = (
@@ -44,85 +50,75 @@ def _record_date(st: State, given: str | None) -> dt.date:
     return check_record_day(day, plan, st.today)
 
 
-def _status_pair(st: State, item: Item, new: Update) -> tuple[ItemStatus, ItemStatus]:
-    """The item's status before and after ``new``, counting every record up to the later day."""
-    from kpi.status import clamp_to_period, item_status
+def _ask_reason(st: State, after: ItemStatus, note: str | None) -> str | None:
+    """A record that leaves an item red carries its reason: asked on a terminal, required elsewhere."""
+    from kpi.core.recording import needs_reason
+    from kpi.formats.words import points
 
-    plan = st.plan()
-    history = st.updates(item.code)
-    ref = max(clamp_to_period(plan, st.today), new.date)
-    # Not yet stored, it has no id; it sorts after every record of its day, as it will once stored.
-    pending = replace(new, id=sys.maxsize)
-    return item_status(plan, item, history, ref), item_status(plan, item, [*history, pending], ref)
-
-
-def _require_reason(after: ItemStatus, note: str | None) -> str | None:
-    """An update that leaves an item red carries its reason: asked on a terminal, required elsewhere."""
-    from kpi.status import Light
-
-    if after.light != Light.RED or note:
+    if not needs_reason(after, note):
         return note
-    if sys.stdin.isatty():
+    if st.env.interactive:
         reason = typer.prompt(t("record.ask_reason")).strip()
         if reason:
             return reason
-    raise InputError(t("record.needs_reason", code=after.item.code, gap=_gap(after)))
+    raise InputError(t("record.needs_reason", code=after.item.code, gap=points(after.gap_points)))
 
 
-def _gap(s: ItemStatus) -> str:
-    from kpi import render
-
-    return render.points(s.gap_points)
-
-
-def _write(st: State, new: Update) -> Update:
-    return st.store().add_update(st.plan().year, new)
-
-
-def _new_update(
+def _record(
+    st: State,
+    item: Item,
     found: Item | Milestone,
     kind: UpdateKind,
     value: float | None,
-    day: dt.date,
+    date: str | None,
     note: str | None,
     by: str | None,
-) -> Update:
-    from kpi.plan import Milestone
-    from kpi.status import Update
+) -> None:
+    """Check, ask for a reason if needed, write in one transaction, and say what was recorded."""
+    from dataclasses import replace
 
-    item_code = found.item_code if isinstance(found, Milestone) else found.code
-    os_user = user()
-    return Update(
-        id=0,
-        code=found.code,
-        item_code=item_code,
-        date=day,
-        kind=kind,
-        value=value,
-        note=note.strip() if note and note.strip() else None,
-        by=(by or os_user).strip() or os_user,
-        os_user=os_user,
-    )
+    from kpi.core.recording import already_done, around, new_update
+
+    plan = st.plan()
+    day = _record_date(st, date)
+    new = new_update(found, kind, value, day, note, by, st.user)
+    before, after = around(plan, item, st.updates(item.code), new, st.today)
+    reason = _ask_reason(st, after, new.note)
+    if reason != new.note:
+        new = replace(new, note=reason)
+    seen: list[tuple[ItemStatus, ItemStatus]] = []
+
+    def check(stored: Sequence[Update]) -> None:
+        # Inside the write transaction: what others recorded meanwhile counts.
+        now_before, now_after = around(plan, item, stored, new, st.today)
+        if new.kind == "done" and already_done(now_before, new.code):
+            raise InputError(t("record.already_done", code=new.code))
+        if now_after.actual is not None and not math.isfinite(now_after.actual):
+            raise InputError(t("record.not_finite", code=item.code))
+        seen.append((now_before, now_after))
+
+    saved = st.store().add_update(plan.year, new, check)
+    before, after = seen[-1] if seen else (before, after)
+    _confirm_line(st, saved, before, after)
 
 
 def _confirm_line(st: State, saved: Update, before: ItemStatus, after: ItemStatus) -> None:
-    from kpi import render
+    from kpi.cli.views import light_text
+    from kpi.formats.words import describe, num, pct, points
 
     item = after.item
     unit = item.unit or ""
     if item.is_indicator:
         change = t(
             "record.indicator_change",
-            record=render.describe(saved, unit),
-            before=render.num(before.actual if before.actual is not None else 0),
-            after=render.num(after.actual),
+            record=describe(saved, unit),
+            before=num(before.actual if before.actual is not None else 0),
+            after=num(after.actual),
             unit=unit,
         )
     else:
         change = t(
-            "record.task_change",
-            before=render.pct(before.completion or 0),
-            after=render.pct(after.completion),
+            "record.task_change", before=pct(before.completion or 0), after=pct(after.completion)
         )
     if saved.code == item.code:
         title = item.title
@@ -145,12 +141,12 @@ def _confirm_line(st: State, saved: Update, before: ItemStatus, after: ItemStatu
         "  "
         + t(
             "record.now",
-            completion=render.pct(after.completion),
-            expected=render.pct(after.expected),
-            gap=render.points(after.gap_points),
+            completion=pct(after.completion),
+            expected=pct(after.expected),
+            gap=points(after.gap_points),
         )
     )
-    line.append_text(render.light_text(after))
+    line.append_text(light_text(after))
     out.print(line, soft_wrap=True)
 
 
@@ -174,26 +170,18 @@ def update(
     by: ByOpt = None,
 ) -> None:
     """Record progress: an amount for an indicator, or the share done of a task."""
-    from kpi.plan import Milestone
-    from kpi.values import parse_record_value
+    from kpi.core.plan import Milestone
+    from kpi.core.records import parse_record_value
 
     st = state(ctx)
-    plan = st.plan()
-    found = plan.find(item)
+    found = st.plan().find(item)
     if isinstance(found, Milestone):
         raise InputError(t("record.milestone_use_done", code=found.code))
     kind, number = parse_record_value(found, value)
     if kind == "done":  # `kpi update 3.1.3 完成` is `kpi done 3.1.3`
         _record_done(st, found, date, note, by)
         return
-    day = _record_date(st, date)
-    new = _new_update(found, kind, number, day, note, by)
-    before, after = _status_pair(st, found, new)
-    reason = _require_reason(after, new.note)
-    if reason != new.note:
-        new = _new_update(found, kind, number, day, reason, by)
-    saved = _write(st, new)
-    _confirm_line(st, saved, before, after)
+    _record(st, found, found, kind, number, date, note, by)
 
 
 @app.command(help=t("help.done"))
@@ -218,36 +206,36 @@ def done(
 def _record_done(
     st: State, found: Item | Milestone, date: str | None, note: str | None, by: str | None
 ) -> None:
-    from kpi.plan import Milestone
+    from kpi.core.plan import Milestone
 
     plan = st.plan()
     if not isinstance(found, Milestone) and found.is_indicator:
         raise InputError(t("record.indicator_use_update", code=found.code))
     task = plan.item(found.item_code) if isinstance(found, Milestone) else found
-    day = _record_date(st, date)
-    new = _new_update(found, "done", None, day, note, by)
-    before, after = _status_pair(st, task, new)
-    already = (
-        found.code in before.milestones_done
-        if isinstance(found, Milestone)
-        else before.completion is not None and before.completion >= 1
-    )
-    if already:
-        raise InputError(t("record.already_done", code=found.code))
-    reason = _require_reason(after, new.note)
-    if reason != new.note:
-        new = _new_update(found, "done", None, day, reason, by)
-    saved = _write(st, new)
-    _confirm_line(st, saved, before, after)
+    _record(st, task, found, "done", None, date, note, by)
 
 
-def _confirm(question: str, yes: bool) -> None:
+def _confirm(st: State, question: str, yes: bool) -> None:
     if yes:
         return
-    if not sys.stdin.isatty():
+    if not st.env.interactive:
         raise InputError(t("record.confirm_needs_yes"))
     if not typer.confirm(question, default=False):
         raise typer.Exit(1)
+
+
+def _describe(st: State, record: Update) -> str:
+    from kpi.formats.words import describe
+
+    plan = st.plan()
+    unit = plan.item(record.item_code).unit if plan.has(record.item_code) else None
+    return t(
+        "record.describe",
+        id=record.id,
+        code=record.code,
+        date=record.date,
+        record=describe(record, unit),
+    )
 
 
 @app.command(help=t("help.undo"))
@@ -256,25 +244,14 @@ def undo(
     yes: Annotated[bool, typer.Option("--yes", "-y", help=t("help.yes"))] = False,
 ) -> None:
     """Void your own last record (it stays in the history, marked void)."""
-    from kpi import render
-
     st = state(ctx)
     plan = st.plan()
-    last = st.store().last_update_by(plan.year, user())
+    last = st.store().last_update_by(plan.year, st.user)
     if last is None:
-        raise InputError(t("record.nothing_to_undo", user=user()))
-    unit = (
-        plan.item(last.item_code).unit if last.item_code in {i.code for i in plan.items} else None
-    )
-    what = t(
-        "record.describe",
-        id=last.id,
-        code=last.code,
-        date=last.date,
-        record=render.describe(last, unit),
-    )
-    _confirm(t("record.undo_question", what=what), yes)
-    st.store().void(last.id, reason=t("record.undo_reason"), by=user(), os_user=user())
+        raise InputError(t("record.nothing_to_undo", user=st.user))
+    what = _describe(st, last)
+    _confirm(st, t("record.undo_question", what=what), yes)
+    st.store().undo(plan.year, last.id, account=st.user, reason=t("record.undo_reason"))
     st.out.print(t("record.voided", what=what), markup=False)
 
 
@@ -286,27 +263,14 @@ def void(
     by: ByOpt = None,
 ) -> None:
     """Void any record, with a reason; to correct a figure, void it and record the right one."""
-    from kpi import render
-
     st = state(ctx)
     plan = st.plan()
     if not reason.strip():
         raise InputError(t("record.void_needs_reason"))
-    record = st.store().get_update(plan.year, record_id)
-    if record is None:
-        raise InputError(t("record.no_such_record", id=record_id))
-    if record.voided:
-        raise InputError(t("void.already", id=record_id))
-    st.store().void(record_id, reason=reason.strip(), by=(by or user()), os_user=user())
-    unit = plan.item(record.item_code).unit if plan.has(record.item_code) else None
-    what = t(
-        "record.describe",
-        id=record.id,
-        code=record.code,
-        date=record.date,
-        record=render.describe(record, unit),
+    record = st.store().void(
+        plan.year, record_id, reason=reason.strip(), by=(by or st.user), os_user=st.user
     )
-    st.out.print(t("record.voided", what=what), markup=False)
+    st.out.print(t("record.voided", what=_describe(st, record)), markup=False)
 
 
 @app.command(help=t("help.history"))
@@ -323,9 +287,10 @@ def history(
     ] = Format.table,
 ) -> None:
     """Every record, oldest first, voided ones marked."""
-    from kpi import formats, render
-    from kpi.plan import Milestone
-    from kpi.values import parse_date
+    from kpi.cli.views import history_table
+    from kpi.core.plan import Milestone
+    from kpi.core.values import parse_date
+    from kpi.formats.records import to_json, update_record
 
     st = state(ctx)
     plan = st.plan()
@@ -340,11 +305,9 @@ def history(
     if by:
         records = [u for u in records if by in (u.by, u.os_user)]
     if fmt == Format.json:
-        typer.echo(formats.to_json([formats.update_record(u) for u in records]))
+        typer.echo(to_json([update_record(u) for u in records]))
         return
     if fmt != Format.table:
         raise InputError(t("show.bad_format", fmt=fmt.value))
     units = {i.code: i.unit or "" for i in plan.items}
-    st.out.print(
-        render.history_table(records, title=t("history.title", n=len(records)), units=units)
-    )
+    st.out.print(history_table(records, title=t("history.title", n=len(records)), units=units))

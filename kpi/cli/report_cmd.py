@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import string
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,12 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kpi.cli.app import app, state
-from kpi.cli.status_cmd import AsOf
-from kpi.errors import Exit, InputError
-from kpi.messages import t
+from kpi.cli.options import AsOf
+from kpi.errors import Exit
+from kpi.locale import t
 
 if TYPE_CHECKING:
-    from kpi.report import WeeklyReport
+    from kpi.report.weekly import WeeklyReport
 
 report_app = typer.Typer(no_args_is_help=True, help=t("help.report_group"))
 app.add_typer(report_app, name="report")
@@ -36,46 +33,29 @@ class FailOn(StrEnum):
 
 
 def render(rep: WeeklyReport, fmt: ReportFormat, *, width: int = 80, color: bool = False) -> str:
-    from kpi import report
-
     if fmt == ReportFormat.json:
-        return report.to_json(rep) + "\n"
+        from kpi.report.data import to_json
+
+        return to_json(rep) + "\n"
     if fmt == ReportFormat.md:
-        return report.to_markdown_report(rep)
+        from kpi.report.markdown import to_markdown_report
+
+        return to_markdown_report(rep)
     if fmt == ReportFormat.html:
-        from kpi.report_html import to_html
+        from kpi.report.html import to_html
 
         return to_html(rep)
-    return report.to_text(rep, width=width, color=color)
+    from kpi.report.text import to_text
+
+    return to_text(rep, width=width, color=color)
 
 
 def output_path(pattern: str, rep: WeeklyReport) -> Path:
     """``reports/{year}-W{week}.html`` → ``reports/2025-W27.html``."""
+    from kpi.cli.files import out_path
+
     fields = {"year": str(rep.year), "week": f"{rep.week:02d}", "date": rep.as_of.isoformat()}
-    for _, name, _, _ in string.Formatter().parse(pattern):
-        if name is not None and name not in fields:
-            raise InputError(t("report.bad_placeholder", name=name))
-    return Path(pattern.format(**fields)).expanduser()
-
-
-def write_atomically(path: Path, content: str | bytes) -> None:
-    """Write beside the target and rename, so a reader never sees half a file."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise InputError(t("report.bad_out", path=path, problem=exc.strerror or exc)) from None
+    return out_path(pattern, fields)
 
 
 @report_app.command(help=t("help.weekly"))
@@ -99,23 +79,28 @@ def weekly(
     ] = None,
 ) -> None:
     """The weekly progress summary: lights per area, this week's records, what is late, who must act."""
-    from kpi.report import build_weekly_from, heading, window
-    from kpi.status import Light
+    from kpi.core.status import Light
+    from kpi.formats.words import short_word
+    from kpi.report.weekly import build_weekly_from, heading, window
 
     st = state(ctx)
     plan = st.plan()
     day = st.as_of(as_of)
+    message = None
+    if mail_to:
+        from kpi.report import mail
+
+        message = mail.prepare(st.env, mail_to)  # addresses and server checked before anything
     start, week_before = window(day)
     now, before = st.statuses([day, week_before])
     rep = build_weekly_from(
-        plan,
-        now,
-        before,
-        st.store().updates_between(plan.year, start, day),
-        day,
+        plan, now, before, st.store().updates_between(plan.year, start, day), day
     )
     if out:
+        from kpi.cli.files import write_atomically
+
         path = output_path(out, rep)
+        st.store().guard_out(path)
         write_atomically(path, render(rep, fmt))
         st.note(t("report.written", path=path))
     else:
@@ -123,21 +108,18 @@ def weekly(
         color = fmt == ReportFormat.text and console.is_terminal and not console.no_color
         # Written as it is: the text is laid out already (and may be a district's 50,000 lines).
         typer.echo(render(rep, fmt, width=console.width, color=color), nl=False, color=color)
-    if mail_to:
-        from kpi import mail
-        from kpi.report import to_text
-        from kpi.report_html import to_html
+    if message is not None:
+        from kpi.report import mail
+        from kpi.report.html import to_html
+        from kpi.report.text import to_text
 
-        message = mail.build_message(
-            heading(rep), to_text(rep), to_html(rep), mail.default_sender(), mail_to
-        )
-        mail.send(message)
-        st.note(t("report.mailed", to=", ".join(mail_to)))
+        mail.send(message.build(heading(rep), to_text(rep), to_html(rep)), message)
+        st.note(t("report.mailed", to=", ".join(message.to)))
     if fail_on:
         lights = [Light.RED] if fail_on == FailOn.red else [Light.RED, Light.YELLOW]
         n = sum(rep.count(light) for light in lights)
         if n:
-            words = "、".join(t(f"light.{light.value}").split()[0] for light in lights)
+            words = "、".join(short_word(light) for light in lights)
             st.err.print(
                 t("report.fail_on", n=n, light=words, light_key=fail_on.value), markup=False
             )

@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kpi.cli.app import app, complete_item, state
+from kpi.cli.app import app, state
+from kpi.cli.complete import complete_item
+from kpi.cli.options import AsOf, Format, LightChoice
 from kpi.errors import InputError
-from kpi.messages import t
+from kpi.locale import t
 
 if TYPE_CHECKING:
-    from kpi.status import ItemStatus, PlanStatus
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    md = "md"
-
-
-class LightChoice(StrEnum):
-    done = "done"
-    green = "green"
-    yellow = "yellow"
-    red = "red"
-    none = "none"
-
-
-AsOf = Annotated[
-    str | None,
-    typer.Option("--as-of", help=t("help.as_of")),
-]
+    from kpi.core.status import ItemStatus, PlanStatus
 
 
 @app.command(help=t("help.status"))
@@ -50,7 +30,8 @@ def status(
     fmt: Annotated[Format, typer.Option("--format", "-f", help=t("help.format"))] = Format.table,
 ) -> None:
     """The plan by area and section: baseline, target, actual, completion, gap, light."""
-    from kpi import formats
+    from kpi.formats.records import status_records, to_json
+    from kpi.formats.tables import to_csv
 
     st = state(ctx)
     plan = st.plan()
@@ -80,32 +61,34 @@ def status(
         shown = [s for s in shown if s.stale]
 
     if fmt == Format.json:
-        typer.echo(formats.to_json(formats.status_records(ps, shown)))
+        typer.echo(to_json(status_records(ps, shown)))
         return
     if fmt == Format.csv:
-        typer.echo(formats.to_csv(formats.status_records(ps, shown)), nl=False)
+        typer.echo(to_csv(status_records(ps, shown)), nl=False)
         return
     if fmt == Format.md:
         typer.echo(_markdown(ps, shown), nl=False)
         return
 
-    from kpi import render
+    from kpi.cli import views
 
     out = st.out
-    out.print(render.status_heading(ps))
+    out.print(views.status_heading(ps))
     if not shown:
         out.print(t("status.no_match"))
-    for table in render.status_tables(ps, shown, out.width):
+    for table in views.status_tables(ps, shown, out.width):
         out.print(table)
     area_codes = (
         sorted({s.item.area_code for s in shown}) if (area or office or light or stale) else None
     )
-    out.print(render.totals_table(ps, area_codes))
-    out.print(render.legend(plan))
+    out.print(views.totals_table(ps, area_codes))
+    out.print(views.legend(plan))
 
 
 def _markdown(ps: PlanStatus, shown: list[ItemStatus]) -> str:
-    from kpi import formats, render
+    from kpi.cli.views import status_heading
+    from kpi.formats.tables import md_cell, to_markdown
+    from kpi.formats.words import light_word, num, pct, points, target_text, title_with_unit
 
     header = [
         t("col.code"),
@@ -124,18 +107,18 @@ def _markdown(ps: PlanStatus, shown: list[ItemStatus]) -> str:
         rows.append(
             [
                 item.code,
-                render.title_with_unit(item),
+                title_with_unit(item),
                 item.lead_office,
-                render.num(item.baseline.value) if item.baseline else "—",
-                render.target_text(item),
-                render.num(s.actual) if item.is_indicator else render.pct(s.actual),
-                render.pct(s.completion),
-                render.points(s.gap_points),
-                render.light_text(s).plain,
+                num(item.baseline.value) if item.baseline else "—",
+                target_text(item),
+                num(s.actual) if item.is_indicator else pct(s.actual),
+                pct(s.completion),
+                points(s.gap_points),
+                light_word(s),
             ]
         )
-    title = render.status_heading(ps).plain
-    return f"## {formats.md_cell(title)}\n\n" + formats.to_markdown(header, rows)
+    title = status_heading(ps).plain
+    return f"## {md_cell(title)}\n\n" + to_markdown(header, rows)
 
 
 @app.command(help=t("help.show"))
@@ -154,8 +137,8 @@ def show(
     ] = Format.table,
 ) -> None:
     """Everything about one item: the report's text, baseline and source, target, progress, history."""
-    from kpi.plan import Milestone
-    from kpi.status import item_status
+    from kpi.core.plan import Milestone
+    from kpi.core.status import item_status
 
     st = state(ctx)
     plan, found = st.find(item)
@@ -164,14 +147,14 @@ def show(
     history = st.updates(target.code)
     s = item_status(plan, target, history, day)
     if fmt == Format.json:
-        from kpi import formats
+        from kpi.formats.records import status_record, to_json, update_record
 
-        record = formats.status_record(plan, s)
-        record["history"] = [formats.update_record(u) for u in history]
-        typer.echo(formats.to_json(record))
+        record = status_record(plan, s)
+        record["history"] = [update_record(u) for u in history]
+        typer.echo(to_json(record))
         return
     if fmt != Format.table:
         raise InputError(t("show.bad_format", fmt=fmt.value))
-    from kpi import render
+    from kpi.cli.views import item_view
 
-    st.out.print(render.item_view(plan, s, history))
+    st.out.print(item_view(plan, s, history))

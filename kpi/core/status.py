@@ -22,14 +22,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
 
-from kpi.plan import Item, Milestone, Plan
-
-UpdateKind = Literal["add", "set", "percent", "done"]
+from kpi.core.plan import Item, Milestone, Plan
+from kpi.core.progress import Progress, fold, valid_until
+from kpi.core.records import Update
 
 
 class Light(StrEnum):
@@ -48,25 +47,6 @@ _RANK = {light: n for n, light in enumerate(SEVERITY)}
 
 def worse(a: Light, b: Light) -> Light:
     return a if _RANK[a] <= _RANK[b] else b
-
-
-@dataclass(frozen=True, slots=True)
-class Update:
-    """One record against an item or milestone, as stored; ``code`` may be a milestone's."""
-
-    id: int
-    code: str
-    item_code: str
-    date: dt.date
-    kind: UpdateKind
-    value: float | None = None
-    note: str | None = None
-    by: str = ""
-    os_user: str = ""
-    recorded_at: dt.datetime | None = None
-    voided: bool = False
-    void_reason: str | None = None
-    origin: str = "cli"  # cli, or import:FILE
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,10 +143,22 @@ def expected_share(plan: Plan, item: Item, day: dt.date) -> float:
     return min(1.0, _interpolate(points, day))
 
 
+def finished(completion: float | None) -> bool:
+    """Reached its target, or done (a float's last digit does not keep it unfinished)."""
+    return completion is not None and completion >= 1 - 1e-9
+
+
+def already_done(s: ItemStatus, code: str) -> bool:
+    """Whether ``code`` (the item, or one of its milestones) is done in status ``s``."""
+    if code != s.item.code:
+        return code in s.milestones_done
+    return finished(s.completion)
+
+
 def light_for(plan: Plan, completion: float, expected: float) -> Light:
     """Green, yellow or red for an item in progress, by the plan's rules."""
     rules = plan.rules
-    if completion >= 1 - 1e-9:
+    if finished(completion):
         return Light.DONE
     if rules.mode == "ratio":
         if expected <= 0:
@@ -179,52 +171,6 @@ def light_for(plan: Plan, completion: float, expected: float) -> Light:
     if behind <= rules.red:
         return Light.YELLOW
     return Light.RED
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """All that the status rules need from an item's records up to a day.
-
-    ``fold`` makes it from the records; the database makes the same from many records at once
-    without loading them (``Store.progress``), and a test checks that both agree.
-    """
-
-    value: float | None = None  # indicator: its value; task: the latest share given
-    done: bool = False  # a task recorded as finished
-    milestones_done: dict[str, dt.date] = field(default_factory=dict)  # code → first day done
-    last_date: dt.date | None = None
-    latest_note: str | None = None
-
-
-def valid_until(updates: Iterable[Update], item_code: str, day: dt.date) -> list[Update]:
-    """The item's records that count on ``day``: not voided, dated on or before it, in order."""
-    return sorted(
-        (u for u in updates if u.item_code == item_code and not u.voided and u.date <= day),
-        key=lambda u: (u.date, u.id),
-    )
-
-
-def fold(item: Item, updates: Sequence[Update]) -> Progress:
-    """Progress from an item's valid records in order: sets replace, adds add, dones finish."""
-    value: float | None = None
-    done = False
-    milestones: dict[str, dt.date] = {}
-    note: str | None = None
-    for u in updates:
-        if u.note:
-            note = u.note
-        if u.code != item.code:
-            if u.kind == "done":
-                milestones.setdefault(u.code, u.date)
-            continue
-        if u.kind == "set" or u.kind == "percent":
-            value = u.value
-        elif u.kind == "add":
-            value = (value or 0.0) + (u.value or 0.0)
-        elif u.kind == "done":
-            done = True
-    last = updates[-1].date if updates else None
-    return Progress(value, done, milestones, last, note)
 
 
 def completion_of(item: Item, actual: float) -> float:
@@ -262,16 +208,16 @@ def status_of(plan: Plan, item: Item, progress: Progress, day: dt.date) -> ItemS
             completion = max(value or 0.0, reached or 0.0)
         actual = completion
 
-    finished = completion is not None and completion >= 1 - 1e-9
+    done_now = finished(completion)
     overdue_ms = tuple(
         m
         for m in item.milestones
-        if m.date < day and m.code not in milestones_done and not finished
+        if m.date < day and m.code not in milestones_done and not done_now
     )
-    late = item.deadline < day and not finished
+    late = item.deadline < day and not done_now
     overdue = bool(overdue_ms) or late
 
-    if finished:
+    if done_now:
         light = Light.DONE
     elif overdue:
         light = Light.RED
@@ -284,7 +230,7 @@ def status_of(plan: Plan, item: Item, progress: Progress, day: dt.date) -> ItemS
     remaining = _remaining(item, actual, completion)
     last = progress.last_date
     since = last or (plan.start - dt.timedelta(days=1))
-    stale = not finished and (day - since).days >= plan.rules.stale_days
+    stale = not done_now and (day - since).days >= plan.rules.stale_days
     return ItemStatus(
         item=item,
         as_of=day,
@@ -299,7 +245,7 @@ def status_of(plan: Plan, item: Item, progress: Progress, day: dt.date) -> ItemS
         milestones_done=milestones_done,
         last_update=last,
         stale=stale,
-        forecast=_forecast(plan, item, actual, completion, expected, finished, day),
+        forecast=_forecast(plan, item, actual, completion, expected, done_now, day),
         latest_note=progress.latest_note,
     )
 
@@ -401,3 +347,15 @@ def plan_status_from(plan: Plan, progress: dict[str, Progress], day: dt.date) ->
 def clamp_to_period(plan: Plan, day: dt.date) -> dt.date:
     """The nearest day of the plan's period: a 2025 plan read in 2026 is read as of 2025-12-31."""
     return min(max(day, plan.start), plan.end)
+
+
+def trend(
+    plan: Plan, item: Item, updates: Sequence[Update], days: Sequence[dt.date]
+) -> list[float | None]:
+    """The item's completion at the end of each of ``days`` (None before anything counts),
+    folded exactly as its status is: a trend can never disagree with the status beside it."""
+    valid = valid_until(updates, item.code, max(days, default=plan.start))
+    return [
+        status_of(plan, item, fold(item, [u for u in valid if u.date <= d]), d).completion
+        for d in days
+    ]

@@ -12,14 +12,9 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from typing import TYPE_CHECKING
 
 from kpi.errors import InputError
-from kpi.messages import t
-
-if TYPE_CHECKING:
-    from kpi.plan import Item, Milestone, Plan
-    from kpi.status import UpdateKind
+from kpi.locale import t
 
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
@@ -113,57 +108,3 @@ def parse_date(text: str, *, today: dt.date, default_year: int | None = None) ->
         except ValueError:
             raise InputError(t("value.impossible_date", value=raw)) from None
     raise InputError(t("value.not_date", value=raw))
-
-
-DONE_WORDS = frozenset({"done", "完成", "已完成"})
-
-
-def parse_record_value(found: Item | Milestone, raw: str) -> tuple[UpdateKind, float | None]:
-    """What a record of ``raw`` against ``found`` is, by the rules of ``kpi update``/``kpi done``:
-
-    an indicator takes a number (``+5`` adds, ``=120`` sets the running total, a bare number
-    adds to a count and replaces a level); a task takes a share (``60%``) or 完成/done; a
-    milestone only 完成/done.
-    """
-    from kpi.plan import Milestone
-
-    text = normalize(raw)
-    if isinstance(found, Milestone):
-        if text.casefold() in DONE_WORDS:
-            return "done", None
-        raise InputError(t("import.milestone_value", code=found.code, value=raw))
-    if found.is_indicator:
-        kind: UpdateKind
-        if text.startswith("+"):
-            kind, text = "add", text[1:]
-        elif text.startswith("="):
-            kind, text = "set", text[1:]
-        else:
-            kind = "add" if found.accumulate == "sum" else "set"
-        return kind, parse_number(text, unit=found.unit, shown=raw)
-    if text.casefold() in DONE_WORDS:
-        return "done", None
-    if text.startswith(("+", "=")) or not re.search(r"\d", text):
-        raise InputError(t("import.task_value", code=found.code, value=raw))
-    return "percent", parse_percent(text)
-
-
-def check_record_day(
-    day: dt.date, plan: Plan, today: dt.date, *, from_file: bool = False
-) -> dt.date:
-    """A record's day must lie in the plan's period and not after today. The message names
-    ``--date`` on the command line; an import names neither, the row says where."""
-    prefix = "import" if from_file else "record"
-    if not plan.contains(day):
-        raise InputError(
-            t(
-                f"{prefix}.outside_period",
-                day=day.isoformat(),
-                year=plan.year,
-                start=plan.start,
-                end=plan.end,
-            )
-        )
-    if day > today:
-        raise InputError(t(f"{prefix}.future", day=day.isoformat(), today=today.isoformat()))
-    return day

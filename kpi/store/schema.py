@@ -1,7 +1,8 @@
-"""Every database table, as SQLModel classes; ``store`` is the only module that uses them.
+"""Every database table, as SQLModel classes: the schema as one declaration, for readers and tests.
 
-The schema itself is made and changed by the migrations in ``kpi/migrations``; a change here
-needs a new migration there (tests/test_migrations.py compares the two).
+The schema itself is made and changed by the migrations in ``kpi/store/migrations``; a change here
+needs a new migration there (``tests/test_db.py`` compares the two). The store reads and writes
+with plain SQL, so nothing at run time imports these classes.
 
 The plan tables mirror ``targets/<year>.yaml`` and are synced by code: rows are never deleted,
 an item removed from the file is marked ``retired`` so its history stays. Updates are append-only:

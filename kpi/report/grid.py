@@ -1,8 +1,8 @@
-"""Plain-text tables for text that goes to a mail or a file: Chinese-width aware, fast.
+"""Plain-text tables for text that goes to a terminal, a mail or a file: Chinese-width aware, fast.
 
-Rich lays out a table beautifully but spends about a millisecond a row doing it; the weekly
-summary of a district (ten thousand items, thousands of them late) would take tens of seconds.
-This grid measures each cell once with ``rich.cells.cell_len`` (two columns for a Chinese
+A table library lays out a table beautifully but spends about a millisecond a row doing it; the
+weekly summary of a district (ten thousand items, thousands of them late) would take tens of
+seconds. This grid measures each cell once (``kpi.core.text.width``: two columns for a Chinese
 character), gives every column its widest cell, and lets one column (the title) take what is left
 and wrap, so that the whole table fits the width. Styles, when asked for, are ANSI codes put
 around the cell after padding, so they never shift the columns.
@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rich.cells import cell_len, chop_cells
-from rich.color import ColorSystem
-from rich.style import Style
+from kpi.core.text import chop
+from kpi.core.text import width as width_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +31,8 @@ def wrap(text: str, width: int) -> list[str]:
     """Lines of at most ``width`` columns; Chinese text breaks anywhere, as it may."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        lines.extend(chop_cells(paragraph, width) if cell_len(paragraph) > width else [paragraph])
+        lines.extend(chop(paragraph, width) if width_of(paragraph) > width else [paragraph])
     return lines
-
-
-def width_of(text: str) -> int:
-    """Columns ``text`` takes; ASCII (codes, numbers, dates) is counted without a table look-up."""
-    return len(text) if text.isascii() else cell_len(text)
 
 
 def grid(
@@ -96,8 +90,22 @@ def grid(
     return lines
 
 
+# Select Graphic Rendition codes of the styles the reports use: the basic ones every pager knows.
+_SGR = {
+    "bold": "1",
+    "dim": "2",
+    "italic": "3",
+    "strike": "9",
+    "red": "31",
+    "green": "32",
+    "yellow": "33",
+    "blue": "34",
+}
+
+
 def styled(text: str, style: str | None, color: bool) -> str:
-    """``text`` in ANSI colour when ``color`` is on; the basic 16 colours every pager knows."""
+    """``text`` in ANSI colour when ``color`` is on (``style`` such as ``"bold red"``)."""
     if not (color and style and text):
         return text
-    return Style.parse(style).render(text, color_system=ColorSystem.STANDARD)
+    codes = ";".join(_SGR[word] for word in style.split())
+    return f"\x1b[{codes}m{text}\x1b[0m"

@@ -16,40 +16,28 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from kpi.formats import light_word, num, pct, points
-from kpi.messages import t
-from kpi.plan import Item, Plan
-from kpi.status import ItemStatus, Light, PlanStatus, Rollup, Update
+from kpi.core.plan import Item, Plan
+from kpi.core.records import Update
+from kpi.core.status import ItemStatus, Light, PlanStatus, Rollup
+from kpi.formats.words import (
+    COUNT_ORDER,
+    LIGHT_STYLE,
+    cell_word,
+    describe,
+    light_word,
+    num,
+    pct,
+    points,
+    short_word,
+    target_text,
+    title_with_unit,
+)
+from kpi.locale import t
 
-# The order offices count in: how many done, green, yellow, red, and not yet reported.
-COUNT_ORDER = (Light.DONE, Light.GREEN, Light.YELLOW, Light.RED, Light.NONE)
 
-LIGHT_STYLE = {
-    Light.DONE: "bold blue",
-    Light.GREEN: "bold green",
-    Light.YELLOW: "bold yellow",
-    Light.RED: "bold red",
-    Light.NONE: "dim",
-}
-
-
-def light_text(s: ItemStatus | Light, *, short: bool = False) -> Text:
+def light_text(s: ItemStatus | Light) -> Text:
     light = s if isinstance(s, Light) else s.light
-    word = light_word(s)
-    if short:
-        word = word.split()[0]
-    return Text(word, style=LIGHT_STYLE[light])
-
-
-def title_with_unit(item: Item) -> str:
-    return f"{item.title}({item.unit})" if item.unit else item.title
-
-
-def target_text(item: Item) -> str:
-    if item.target is None:
-        return "—"
-    mark = "*" if item.target.provisional else ""
-    return num(item.target.value) + mark
+    return Text(light_word(s), style=LIGHT_STYLE[light])
 
 
 def counts_text(r: Rollup) -> Text:
@@ -59,7 +47,7 @@ def counts_text(r: Rollup) -> Text:
         if n:
             if text:
                 text.append(" ")
-            text.append(f"{t(f'light.{light.value}').split()[0]}{n}", style=LIGHT_STYLE[light])
+            text.append(f"{short_word(light)}{n}", style=LIGHT_STYLE[light])
     return text
 
 
@@ -68,13 +56,7 @@ WIDE = 110  # from this width on, the lead office gets a column of its own
 
 def short_light(s: ItemStatus) -> Text:
     """One word for a table cell: 完成, 超额, 绿, 黄, 红, 逾期, 无数据."""
-    if s.exceeded:
-        word = t("light.exceeded_short")
-    elif s.overdue and s.light == Light.RED:
-        word = t("light.overdue_short")
-    else:
-        word = t(f"light.{s.light.value}").split()[0]
-    return Text(word, style=LIGHT_STYLE[s.light])
+    return Text(cell_word(s), style=LIGHT_STYLE[s.light])
 
 
 def _cells(s: ItemStatus) -> dict[str, str]:
@@ -192,7 +174,7 @@ def totals_table(ps: PlanStatus, area_codes: Sequence[str] | None = None) -> Tab
     table.add_column(t("col.area"), ratio=1, min_width=16, overflow="fold")
     table.add_column(t("col.items"), justify="right")
     for light in COUNT_ORDER:
-        table.add_column(Text(t(f"light.{light.value}").split()[0]), justify="right")
+        table.add_column(Text(short_word(light)), justify="right")
     table.add_column(t("col.stale"), justify="right")
     table.add_column(t("col.mean"), justify="right")
     rollups = [
@@ -302,7 +284,7 @@ def item_view(plan: Plan, s: ItemStatus, history: Sequence[Update]) -> Renderabl
         (s.last_update.isoformat() if s.last_update else "—")
         + (t("show.stale") if s.stale else ""),
     )
-    trend = sparkline(item, history, s.as_of, plan.start)
+    trend = sparkline(plan, item, history, s.as_of)
     if trend:
         row("show.trend", trend)
     parts: list[RenderableType] = [facts]
@@ -336,33 +318,27 @@ def item_view(plan: Plan, s: ItemStatus, history: Sequence[Update]) -> Renderabl
     )
 
 
-def sparkline(item: Item, history: Sequence[Update], as_of: dt.date, start: dt.date) -> str:
-    """Month-end values (or task shares) as ▁▂▃▄▅▆▇█, up to the as-of month."""
-    valid = [u for u in history if not u.voided and u.code == item.code and u.date <= as_of]
-    if not valid:
-        return ""
-    months = []
+def month_ends(start: dt.date, as_of: dt.date) -> list[dt.date]:
+    """The last day of each month from ``start`` up to ``as_of`` (which ends the last one)."""
+    days = []
     month = dt.date(start.year, start.month, 1)
     while month <= as_of:
         nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        months.append(min(nxt - dt.timedelta(days=1), as_of))
+        days.append(min(nxt - dt.timedelta(days=1), as_of))
         month = nxt
-    values = []
-    for end in months:
-        value: float | None = None
-        for u in valid:
-            if u.date > end:
-                break
-            if u.kind == "add":
-                value = (value or 0.0) + (u.value or 0.0)
-            elif u.kind in ("set", "percent"):
-                value = u.value
-            elif u.kind == "done":
-                value = 1.0 if not item.is_indicator else value
-        values.append(value or 0.0)
-    top = max(values) or 1.0
+    return days
+
+
+def sparkline(plan: Plan, item: Item, history: Sequence[Update], as_of: dt.date) -> str:
+    """Month-end completion as ▁▂▃▄▅▆▇█ up to the as-of month, full height at the target."""
+    from kpi.core.status import trend
+
+    if not any(not u.voided and u.date <= as_of for u in history):
+        return ""
+    values = [c or 0.0 for c in trend(plan, item, history, month_ends(plan.start, as_of))]
+    top = max(1.0, *values)
     bars = "▁▂▃▄▅▆▇█"
-    return "".join(bars[min(7, int(v / top * 7.999))] for v in values)
+    return "".join(bars[min(7, int(max(v, 0.0) / top * 7.999))] for v in values)
 
 
 def history_table(
@@ -397,15 +373,3 @@ def history_table(
             style="dim" if u.voided else "",
         )
     return table
-
-
-def describe(u: Update, unit: str | None = None) -> str:
-    """A record in words: '+5 家', '= 120 家', '60%', '完成'."""
-    unit = f" {unit}" if unit else ""
-    if u.kind == "add":
-        return f"+{num(u.value)}{unit}"
-    if u.kind == "set":
-        return f"={num(u.value)}{unit}"
-    if u.kind == "percent":
-        return pct(u.value)
-    return t("record.done_word")

@@ -1,0 +1,111 @@
+"""Numbers, shares, gaps and lights in words: the same in a table, a report, a mail and a sheet.
+
+234 → ``234``, 0.513 → ``51.3%``, a gap of 1.1 points → ``+1.1``; a light is a word as well as a
+colour (绿 达进度, 红 滞后·逾期, 完成 超额), so it survives mail, print, a pipe and readers who do not
+see colour. A record is described as staff typed it (``+5 家``, ``=120 家``, ``60%``, 完成).
+"""
+
+from __future__ import annotations
+
+from kpi.core.plan import Item
+from kpi.core.records import Update
+from kpi.core.status import ItemStatus, Light
+from kpi.locale import t
+
+
+def num(value: float | None) -> str:
+    """234 → '234', 7.75 → '7.75', 641.420 → '641.42'; None → '—'."""
+    if value is None:
+        return "—"
+    if abs(value - round(value)) < 1e-9:
+        return f"{round(value):,}".replace(",", "")
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def pct(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f}%"
+
+
+def points(gap: float | None) -> str:
+    if gap is None:
+        return "—"
+    return f"{gap:+.1f}".replace("-", "−")
+
+
+def light_word(s: ItemStatus | Light) -> str:
+    """绿 达进度, 红 滞后·逾期, 完成 超额 …: the light as words, for readers without colour."""
+    light = s if isinstance(s, Light) else s.light
+    word = t(LIGHT_WORDS[light])
+    if isinstance(s, ItemStatus) and s.overdue and light == Light.RED:
+        word += t("light.overdue_suffix")
+    elif isinstance(s, ItemStatus) and s.exceeded:
+        word = t("light.exceeded")
+    return word
+
+
+# The light's word in full (绿 达进度) and alone (绿), each with a key of its own.
+LIGHT_WORDS = {
+    Light.DONE: "light.done",
+    Light.GREEN: "light.green",
+    Light.YELLOW: "light.yellow",
+    Light.RED: "light.red",
+    Light.NONE: "light.none",
+}
+SHORT_WORDS = {
+    Light.DONE: "light.short.done",
+    Light.GREEN: "light.short.green",
+    Light.YELLOW: "light.short.yellow",
+    Light.RED: "light.short.red",
+    Light.NONE: "light.short.none",
+}
+# The order offices count in: how many done, green, yellow, red, and not yet reported.
+COUNT_ORDER = (Light.DONE, Light.GREEN, Light.YELLOW, Light.RED, Light.NONE)
+
+
+def short_word(light: Light) -> str:
+    """完成, 绿, 黄, 红, 无数据: a light in one word, for headers and counts."""
+    return t(SHORT_WORDS[light])
+
+
+def cell_word(s: ItemStatus) -> str:
+    """One word for a table cell: 完成, 超额, 绿, 黄, 红, 逾期, 无数据."""
+    if s.exceeded:
+        return t("light.exceeded_short")
+    if s.overdue and s.light == Light.RED:
+        return t("light.overdue_short")
+    return short_word(s.light)
+
+
+def title_with_unit(item: Item) -> str:
+    return f"{item.title}({item.unit})" if item.unit else item.title
+
+
+def target_text(item: Item) -> str:
+    """The target as a number, ``*`` marking one the report does not state (暂定)."""
+    if item.target is None:
+        return "—"
+    mark = "*" if item.target.provisional else ""
+    return num(item.target.value) + mark
+
+
+def describe(u: Update, unit: str | None = None) -> str:
+    """A record in words: '+5 家', '=120 家', '60%', '完成'."""
+    unit = f" {unit}" if unit else ""
+    if u.kind == "add":
+        return f"+{num(u.value)}{unit}"
+    if u.kind == "set":
+        return f"={num(u.value)}{unit}"
+    if u.kind == "percent":
+        return pct(u.value)
+    return t("record.done_word")
+
+
+# The colour of each light, as a style name that both the terminal tables and the text report
+# understand ("bold red"); the word is always there too.
+LIGHT_STYLE = {
+    Light.DONE: "bold blue",
+    Light.GREEN: "bold green",
+    Light.YELLOW: "bold yellow",
+    Light.RED: "bold red",
+    Light.NONE: "dim",
+}

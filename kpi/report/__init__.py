@@ -1,0 +1,3 @@
+"""The weekly summary: ``weekly`` (the facts of a week), ``layout`` (the same as sections of
+tables and lists), one renderer per format (``text``, ``markdown``, ``html``, ``data`` for JSON),
+``grid`` (plain-text tables) and ``mail``."""

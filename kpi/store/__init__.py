@@ -1,0 +1,195 @@
+"""The database, the only part of kpi that touches one: ``Store`` is its face.
+
+- ``engine``: where the database is and how it is reached — ``sqlite3`` for a SQLite file,
+  SQLAlchemy for a server — with reads and one-transaction writes;
+- ``maintenance``: opening only kpi databases, the schema and its upgrades, backups, checks;
+- ``plans``: loading a plan and syncing one from a targets file;
+- ``records``: reading, adding and voiding records;
+- ``progress``: each item's progress on a day, counted by the database;
+- ``rows``: the conversions between rows and plan objects or records;
+- ``schema`` and ``migrations``: the tables, as SQLModel classes and as Alembic migrations.
+
+Every method of ``Store`` is one short read or one transaction; the rules about what may be
+written live in ``kpi.core``, and the store runs the checks they need inside its transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kpi.core.plan import Plan
+from kpi.core.progress import Progress
+from kpi.core.records import Update
+from kpi.env import Env, real_now
+from kpi.errors import InputError
+from kpi.locale import t
+from kpi.store import maintenance, plans, progress, records
+from kpi.store.engine import DEFAULT_DB, Database, safe_url, sqlite_target
+from kpi.store.maintenance import SCHEMA_VERSION
+from kpi.store.plans import SyncResult
+
+__all__ = ["DEFAULT_DB", "SCHEMA_VERSION", "Store", "SyncResult", "locate", "safe_url"]
+
+
+def locate(db: str | None, env: Env | None = None) -> Database:
+    """The database ``--db`` (or ``KPI_DB``, else ``db/kpi.sqlite``) names, not yet opened."""
+    env = env or Env()
+    text = db or env.get("KPI_DB") or str(DEFAULT_DB)
+    read_only = False
+    if "://" in text:
+        target = sqlite_target(text)
+        if target is None:
+            return Database(text)
+        path, read_only = target
+    else:
+        path = Path(text)
+    given, path = path, path.expanduser()
+    if not path.is_absolute():
+        path = env.cwd / path
+    if path.is_dir():
+        raise InputError(t("db.is_dir", path=given))
+    return Database(f"sqlite:///{path}", path=path, read_only=read_only)
+
+
+class Store:
+    """One database. Open it with ``Store.open``; every method is one read or one transaction."""
+
+    def __init__(self, db: Database, now: Callable[[], dt.datetime] = real_now) -> None:
+        self.db = db
+        self.now = now
+
+    @classmethod
+    def open(
+        cls, db: str | None = None, env: Env | None = None, *, check_schema: bool = True
+    ) -> Store:
+        """Open the database (creating a new one); refuse one that is not kpi's or is older.
+
+        Without ``env``, the process's own environment says where (``KPI_DB``)."""
+        env = env or Env.from_process()
+        database = locate(db, env)
+        try:
+            maintenance.prepare(database, check_schema=check_schema)
+        except BaseException:
+            database.close()
+            raise
+        return cls(database, env.now)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db.is_sqlite
+
+    @property
+    def path(self) -> Path | None:
+        return self.db.path
+
+    @property
+    def shown(self) -> str:
+        return self.db.shown
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- safety ---------------------------------------------------------------------------
+
+    def schema_version(self) -> str | None:
+        return maintenance.schema_version(self.db)
+
+    def upgrade(self) -> tuple[str | None, str]:
+        return maintenance.upgrade(self.db)
+
+    def backup(self, target: Path) -> None:
+        maintenance.backup(self.db, target)
+
+    def guard_out(self, target: Path) -> None:
+        maintenance.guard_out(self.db, target)
+
+    def check(self) -> list[str]:
+        return maintenance.check(self.db)
+
+    def counts(self) -> dict[str, int]:
+        return maintenance.counts(self.db)
+
+    # -- plans ----------------------------------------------------------------------------
+
+    def plan_years(self) -> list[int]:
+        return plans.plan_years(self.db)
+
+    def load_plan(self, year: int, *, item: str | None = None) -> Plan:
+        return plans.load_plan(self.db, year, item=item)
+
+    def sync_plan(
+        self, plan: Plan, *, file: str, sha256: str, by: str, dry_run: bool
+    ) -> SyncResult:
+        return plans.sync_plan(
+            self.db, plan, file=file, sha256=sha256, by=by, now=self.now(), dry_run=dry_run
+        )
+
+    def item_of(self, year: int, text: str) -> str | None:
+        return plans.item_of(self.db, year, text)
+
+    def names(self, year: int) -> list[tuple[str, str]]:
+        return plans.names(self.db, year)
+
+    def retired_codes(self, year: int) -> set[str]:
+        return plans.retired_codes(self.db, year)
+
+    # -- records --------------------------------------------------------------------------
+
+    def updates(self, year: int, *, item_code: str | None = None) -> list[Update]:
+        return records.updates(self.db, year, item_code=item_code)
+
+    def updates_between(self, year: int, start: dt.date, end: dt.date) -> list[Update]:
+        return records.updates_between(self.db, year, start, end)
+
+    def get_update(self, year: int, update_id: int) -> Update | None:
+        return records.get_update(self.db, year, update_id)
+
+    def last_update_by(self, year: int, os_user: str) -> Update | None:
+        return records.last_update_by(self.db, year, os_user)
+
+    def add_update(self, year: int, new: Update, check: records.Check | None = None) -> Update:
+        return records.add_update(self.db, year, new, self.now(), check)
+
+    def add_updates(
+        self,
+        year: int,
+        new: Sequence[Update],
+        check: Callable[[Sequence[Update]], Sequence[Update]] | None = None,
+    ) -> list[Update]:
+        return records.add_updates(self.db, year, new, self.now(), check)
+
+    def void(
+        self,
+        year: int,
+        update_id: int,
+        *,
+        reason: str,
+        by: str,
+        os_user: str,
+        check: Callable[[Update], None] | None = None,
+    ) -> Update:
+        return records.void(
+            self.db,
+            year,
+            update_id,
+            reason=reason,
+            by=by,
+            os_user=os_user,
+            now=self.now(),
+            check=check,
+        )
+
+    def undo(self, year: int, update_id: int, *, account: str, reason: str) -> Update:
+        return records.undo(
+            self.db, year, update_id, account=account, reason=reason, now=self.now()
+        )
+
+    # -- progress -------------------------------------------------------------------------
+
+    def progress(self, year: int, day: dt.date) -> dict[str, Progress]:
+        return progress.progress(self.db, year, day)
+
+    def progress_on(self, year: int, days: Sequence[dt.date]) -> list[dict[str, Progress]]:
+        return progress.progress_on(self.db, year, days)

@@ -1,0 +1,291 @@
+"""The connection to the database: where it is, how it is opened, reads, and write transactions.
+
+SQLite (the default, ``db/kpi.sqlite`` under the working directory) is reached through the
+standard library's ``sqlite3`` for reads and writes alike: SQLAlchemy and SQLModel cost more to
+import than a record takes to write, and they are needed only to create or upgrade the schema
+(``maintenance``). A PostgreSQL server is reached through SQLAlchemy. Both run the same SQL, with
+``:name`` parameters.
+
+A write is one short transaction (``Database.write``): on SQLite it takes the write lock up front
+(``BEGIN IMMEDIATE``) and waits its turn for up to a minute instead of failing, and everything the
+write must check against what is stored (a record already there, a milestone already done) is
+read inside it, so two writers at once can never both pass the check. The journal is WAL, so
+readers never block writers.
+
+Messages never show a password: ``safe_url`` masks it wherever a URL is named.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kpi.errors import InputError, StoreError
+from kpi.locale import t
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.engine import Connection
+
+DEFAULT_DB = Path("db") / "kpi.sqlite"
+BUSY_TIMEOUT_MS = 60_000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+_SQLITE_URL = re.compile(r"^sqlite(?:\+pysqlite)?://(?P<rest>.*)$", re.I)
+_PASSWORD = re.compile(r"(?P<head>://[^:/@?#]*:)(?P<secret>[^@/?#]*)(?P<tail>@)")
+_QUERY_SECRET = re.compile(
+    r"(?P<head>[?&](?:password|passwd|pwd|sslpassword)=)(?P<secret>[^&#]*)", re.I
+)
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password (``user:secret@`` or ``?password=``) shown as ``***``."""
+    url = _PASSWORD.sub(r"\g<head>***\g<tail>", url)
+    return _QUERY_SECRET.sub(r"\g<head>***", url)
+
+
+def secrets_of(url: str) -> list[str]:
+    """The passwords a URL holds, to be masked wherever they might be printed."""
+    found = [m.group("secret") for m in _PASSWORD.finditer(url)]
+    found += [m.group("secret") for m in _QUERY_SECRET.finditer(url)]
+    return [s for s in found if s]
+
+
+def redact(text: str, url: str) -> str:
+    """``text`` (an error, a traceback) with the URL's passwords masked, in whatever form."""
+    from urllib.parse import unquote
+
+    for secret in secrets_of(url):
+        for form in {secret, unquote(secret)}:
+            if form:
+                text = text.replace(form, "***")
+    return text
+
+
+def sqlite_target(url: str) -> tuple[Path, bool] | None:
+    """The file of a SQLite URL and whether it asks to be read only (``?mode=ro``); None for a
+    server's URL. ``sqlite:///rel/path``, ``sqlite:////abs/path`` and ``sqlite+pysqlite:`` alike."""
+    match = _SQLITE_URL.match(url)
+    if not match:
+        return None
+    rest = match["rest"]
+    if not rest.startswith("/"):
+        raise InputError(t("db.bad_url", url=safe_url(url), problem=t("db.sqlite_url_form")))
+    path, _, query = rest[1:].partition("?")
+    if not path:
+        raise InputError(t("db.bad_url", url=safe_url(url), problem=t("db.sqlite_memory")))
+    options = dict(part.partition("=")[::2] for part in query.split("&") if part)
+    return Path(path), options.get("mode") == "ro"
+
+
+class Database:
+    """One database, opened on first use. ``rows`` reads; ``write`` is one transaction."""
+
+    def __init__(self, url: str, *, path: Path | None = None, read_only: bool = False) -> None:
+        self.url = url
+        self.path = path
+        self.read_only = read_only
+        self._conn: sqlite3.Connection | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.path is not None
+
+    @property
+    def shown(self) -> str:
+        """How messages name the database: its file, or its URL without the password."""
+        return str(self.path) if self.path is not None else safe_url(self.url)
+
+    # -- SQLite ---------------------------------------------------------------------------
+
+    def connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            assert self.path is not None
+            target = f"file:{_quote_path(self.path)}"
+            if self.read_only:
+                target += "?mode=ro"
+            try:
+                conn = sqlite3.connect(
+                    target,
+                    uri=True,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                conn.execute("PRAGMA foreign_keys = ON")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+            conn.row_factory = sqlite3.Row
+            self._conn = conn
+        return self._conn
+
+    # -- PostgreSQL (and any other server SQLAlchemy knows) -------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        """SQLAlchemy's engine, made on first use: servers, migrations."""
+        if self._engine is None:
+            from sqlalchemy import create_engine
+            from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+            url = self.url if self.path is None else f"sqlite:///{self.path}"
+            try:
+                self._engine = create_engine(url)
+            except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+                problem = redact(_first_line(exc), self.url)
+                raise InputError(t("db.bad_url", url=safe_url(self.url), problem=problem)) from None
+        return self._engine
+
+    # -- reading and writing --------------------------------------------------------------
+
+    def rows(self, sql: str, **params: Any) -> list[Any]:
+        """Rows of a read-only query with :named parameters, addressable by column name."""
+        if self.path is not None:
+            try:
+                return self.connection().execute(sql, _sqlite_params(params)).fetchall()
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with self.engine.connect() as conn:
+                return list(conn.execute(text(sql), params).mappings())
+        except DBAPIError as exc:
+            raise self._error(exc) from None
+
+    @contextmanager
+    def write(self) -> Iterator[Transaction]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        if self.path is not None:
+            conn = self.connection()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+            try:
+                yield Transaction(conn, None)
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                _rollback(conn)
+                raise self._error(exc) from None
+            except BaseException:
+                _rollback(conn)
+                raise
+            return
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with self.engine.connect() as sa_conn, sa_conn.begin():
+                yield Transaction(None, sa_conn)
+        except DBAPIError as exc:
+            raise self._error(exc) from None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def _error(self, exc: BaseException) -> StoreError:
+        """A database failure as one true line: busy, read-only, full, or what the server said."""
+        original = getattr(exc, "orig", None) or exc
+        problem = redact(_first_line(original), self.url)
+        lowered = problem.lower()
+        if "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
+            return StoreError(t("db.read_only", db=self.shown))
+        if "disk is full" in lowered or "no space left" in lowered:
+            return StoreError(t("db.disk_full", db=self.shown))
+        if "database is locked" in lowered:
+            return StoreError(t("db.busy", db=self.shown, seconds=BUSY_TIMEOUT_MS // 1000))
+        if "unable to open" in lowered or "connection" in lowered or "connect" in lowered:
+            return StoreError(t("db.cannot_open", url=self.shown, problem=problem))
+        return StoreError(t("db.failed", problem=problem))
+
+
+class Transaction:
+    """The statements of one write: ``execute``, ``executemany`` and ``rows`` (reads inside it)."""
+
+    def __init__(self, conn: sqlite3.Connection | None, sa_conn: Connection | None) -> None:
+        self._conn = conn
+        self._sa = sa_conn
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self._conn is not None
+
+    def rows(self, sql: str, **params: Any) -> list[Any]:
+        if self._conn is not None:
+            return self._conn.execute(sql, _sqlite_params(params)).fetchall()
+        from sqlalchemy import text
+
+        assert self._sa is not None
+        return list(self._sa.execute(text(sql), params).mappings())
+
+    def execute(self, sql: str, **params: Any) -> None:
+        if self._conn is not None:
+            self._conn.execute(sql, _sqlite_params(params))
+            return
+        from sqlalchemy import text
+
+        assert self._sa is not None
+        self._sa.execute(text(sql), params)
+
+    def executemany(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        if self._conn is not None:
+            self._conn.executemany(sql, (_sqlite_params(r) for r in rows))
+            return
+        from sqlalchemy import text
+
+        assert self._sa is not None
+        self._sa.execute(text(sql), [dict(r) for r in rows])
+
+    def scalar(self, sql: str, **params: Any) -> Any:
+        """The first column of the first row, or None."""
+        found = self.rows(sql, **params)
+        if not found:
+            return None
+        return found[0][0] if self._conn is not None else next(iter(found[0].values()))
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # SQLite ends a transaction itself on some errors: then there is none left to roll back.
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("ROLLBACK")
+
+
+def _sqlite_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Values as SQLite stores them: dates as ISO text, times as UTC text, booleans as 0/1."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(dt.UTC).replace(tzinfo=None)
+            value = value.isoformat(sep=" ", timespec="microseconds")
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        out[key] = value
+    return out
+
+
+def _quote_path(path: Path) -> str:
+    from urllib.parse import quote
+
+    return quote(str(path.resolve()), safe="/")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
