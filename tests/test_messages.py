@@ -3,6 +3,7 @@ command line speaks the language asked for, help included."""
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import string
@@ -24,11 +25,55 @@ def test_both_languages_have_every_message_with_the_same_fields() -> None:
         assert _fields(ZH[key]) == _fields(EN[key]), key
 
 
-def test_every_message_the_code_asks_for_exists() -> None:
-    used: set[str] = set()
+_KEY = re.compile(r"^[a-z_]+\.[a-z_.]+$")
+
+
+def _asked_for() -> tuple[set[str], list[str]]:
+    """Every message key the code names — in ``t(…)``, in a checker's ``error``/``fail``, or as
+    the value of a table of keys — and every ``t(…)`` whose key is built (and so unchecked)."""
+    keys: set[str] = set()
+    built: list[str] = []
     for path in (REPO / "kpi").rglob("*.py"):
-        used |= set(re.findall(r'\bt\(\s*"([a-z_]+\.[a-z_.]+)"', path.read_text(encoding="utf-8")))
-    assert used and not sorted(used - set(ZH))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and node.args:
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name == "t":
+                    first = node.args[0]
+                    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                        keys.add(first.value)
+                    elif not isinstance(first, ast.Name | ast.Subscript | ast.Attribute):
+                        built.append(f"{path.relative_to(REPO)}:{node.lineno}")
+                elif name in {"error", "fail"} and len(node.args) > 1:
+                    second = node.args[1]
+                    if isinstance(second, ast.Constant) and isinstance(second.value, str):
+                        keys.add(second.value)
+            elif isinstance(node, ast.Dict):
+                keys.update(
+                    v.value
+                    for v in node.values
+                    if isinstance(v, ast.Constant)
+                    and isinstance(v.value, str)
+                    and _KEY.match(v.value)
+                )
+    return keys, built
+
+
+def test_every_message_the_code_asks_for_exists() -> None:
+    keys, built = _asked_for()
+    assert len(keys) > 300
+    assert not sorted(keys - set(ZH)), "unknown message keys"
+    assert not built, (
+        "a key built at run time (an f-string, a sum) escapes this test: " + ", ".join(built)
+    )
+
+
+def test_an_unknown_key_fails_loudly() -> None:
+    import pytest
+
+    from kpi.locale import t
+
+    with pytest.raises(KeyError):
+        t("record.needs_reasn")
 
 
 def _kpi(*args: str, lang: str | None = None) -> str:

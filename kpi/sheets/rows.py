@@ -124,7 +124,7 @@ def parse_rows(plan: Plan, table: Table, *, today: dt.date, by: str, os_user: st
 
     errors: list[tuple[int, int, str]] = []
 
-    def fail(row: int, field: str, problem: str) -> None:
+    def wrong(row: int, field: str, problem: str) -> None:
         errors.append(_cell_error(table, row, field, problem))
 
     # A file repeats itself: a year has 365 days, a plan some thousand codes, and values recur
@@ -160,13 +160,13 @@ def parse_rows(plan: Plan, table: Table, *, today: dt.date, by: str, os_user: st
         if not (code_text and date_text and value_text):
             for field, text in (("code", code_text), ("date", date_text), ("value", value_text)):
                 if not text:
-                    fail(number, field, t("import.required"))
+                    wrong(number, field, t("import.required"))
         if code_text:
             code_got = codes.get(code_text)
             if code_got is None:
                 code_got = look_up(codes, code_text, code_of, code_text)
             if isinstance(code_got, InputError):
-                fail(number, "code", code_got.message)
+                wrong(number, "code", code_got.message)
             else:
                 found = code_got
         if date_text:
@@ -174,7 +174,7 @@ def parse_rows(plan: Plan, table: Table, *, today: dt.date, by: str, os_user: st
             if day_got is None:
                 day_got = look_up(days, date_text, parse_day, date_text, plan, today)
             if isinstance(day_got, InputError):
-                fail(number, "date", day_got.message)
+                wrong(number, "date", day_got.message)
             else:
                 day = day_got
         if found is not None and value_text:
@@ -189,7 +189,7 @@ def parse_rows(plan: Plan, table: Table, *, today: dt.date, by: str, os_user: st
                 try:
                     parsed = values[(kind_of, value_text)] = parse_record_value(found, value_text)
                 except InputError as exc:
-                    fail(number, "value", exc.message)
+                    wrong(number, "value", exc.message)
         if len(errors) > before or found is None or day is None or parsed is None:
             continue
         kind, value = parsed
