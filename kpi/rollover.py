@@ -67,6 +67,8 @@ def next_year(plan: Plan, updates: Sequence[Update], year: int, as_of: dt.date) 
         if not u.voided and u.date <= as_of:
             counts[u.item_code] = counts.get(u.item_code, 0) + 1
     head: dict[str, Any] = {
+        "id": next_id(plan.id, plan.year, year),
+        "organisation": plan.organisation,
         "year": year,
         "title": _title(plan.title, plan.year, year),
         "source": t("rollover.plan_source", year=plan.year, source=plan.source),
@@ -102,6 +104,13 @@ def next_year(plan: Plan, updates: Sequence[Update], year: int, as_of: dt.date) 
     return Rollover(data, comments, from_records, carried)
 
 
+def next_id(plan_id: str, old: int, new: int) -> str:
+    """xjw-2025 → xjw-2026; an id without its year gets the new year after it."""
+    if str(old) in plan_id:
+        return plan_id.replace(str(old), str(new))
+    return f"{plan_id}-{new}"[:32]
+
+
 def _title(title: str, old: int, new: int) -> str:
     return title.replace(str(old), str(new)) if str(old) in title else f"{title}（{new}）"
 
@@ -130,6 +139,8 @@ def _item(item: Item, years: int) -> dict[str, Any]:
         entry["unit"] = item.unit
         entry["direction"] = item.direction
         entry["accumulate"] = item.accumulate
+        if item.negative:
+            entry["negative"] = True
     if item.milestones:
         entry["milestones"] = [
             {
@@ -167,16 +178,43 @@ def _indicator(entry: dict[str, Any], s: ItemStatus, year: int, as_of: dt.date, 
             value, note = actual, t("rollover.note_actual", year=year)
         else:
             value, note = old_target or 1.0, t("rollover.note_zero", year=year)
-        entry["target"] = {"value": clean(value), "basis": "assumed", "note": note}
+        entry["target"] = _kept_kind(item, value, note, year)
         return True
     if item.baseline is not None:
         entry["baseline"] = _carried(item.baseline)
-    entry["target"] = {
-        "value": clean(old_target if old_target is not None else 1.0),
-        "basis": "assumed",
-        "note": t("rollover.note_kept", year=year),
-    }
+    value = old_target if old_target is not None else 1.0
+    entry["target"] = _kept_kind(item, value, t("rollover.note_kept", year=year), year)
     return False
+
+
+def _kept_kind(item: Item, value: float, note: str, year: int) -> dict[str, Any]:
+    """Next year's target, of the same kind as this year's: a ceiling stays the ceiling, a
+    range its range, a growth rate its rate (over the new baseline), a monitored figure monitored."""
+    tg = item.target
+    kept = t("rollover.note_same_kind", year=year)
+    if tg is None or (tg.kind == "at_least" and not tg.derived):
+        return {"value": clean(value), "basis": "assumed", "note": note}
+    if tg.kind == "monitor":
+        return {"kind": "monitor", "basis": "assumed", "note": kept}
+    if tg.kind == "range":
+        assert tg.low is not None and tg.high is not None
+        return {
+            "kind": "range",
+            "min": clean(tg.low),
+            "max": clean(tg.high),
+            "basis": "assumed",
+            "note": kept,
+        }
+    entry: dict[str, Any] = {} if tg.kind == "at_least" else {"kind": tg.kind}
+    if tg.positive:
+        entry["growth"] = "positive"
+    elif tg.growth is not None:
+        entry["growth"] = clean(tg.growth)
+    else:
+        entry["value"] = clean(tg.value if tg.value is not None else value)
+    if tg.about:
+        entry["about"] = True
+    return {**entry, "basis": "assumed", "note": kept}
 
 
 def _carried(b: Baseline) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from kpi.cli.context import State
 from kpi.env import Env
-from kpi.errors import Exit, KpiError
+from kpi.errors import Exit, InputError, KpiError
 from kpi.locale import set_language, t
 
 
@@ -117,12 +117,23 @@ def main_options(
             is_eager=True,
         ),
     ] = None,
+    plan: Annotated[
+        str | None,
+        typer.Option("--plan", "-p", envvar="KPI_PLAN", help=t("help.plan")),
+    ] = None,
+    plan_version: Annotated[
+        str | None,
+        typer.Option("--plan-version", help=t("help.plan_version")),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help=t("help.debug"))] = False,
 ) -> None:
     """kpi — 新江湾城街道年度工作安排进度跟踪 (track the annual work plan against last year)."""
     # Tests hand in an environment of their own (``obj=Env(...)``); a real run reads its own.
     env = ctx.obj if isinstance(ctx.obj, Env) else Env.from_process()
-    st = State(env=env, db=db, debug=debug)
+    if plan_version is not None and plan_version != "latest":
+        raise InputError(t("plan.bad_version", value=plan_version))
+    chosen = plan.strip() if plan and plan.strip() else None
+    st = State(env=env, db=db, debug=debug, chosen=chosen, plan_version=plan_version)
     ctx.obj = st
     ctx.call_on_close(st.close)
 

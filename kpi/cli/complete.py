@@ -25,10 +25,15 @@ def complete_item(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
         database.close()
         store = Store.open(db, env)
         try:
-            years = store.plan_years()
-            if not years:
+            plans = [p for p in store.plans() if not p.retired]
+            chosen = ctx.find_root().params.get("plan") or env.get("KPI_PLAN")
+            if chosen:
+                plans = [p for p in plans if p.id == chosen]
+            if not plans:
                 return []
-            names = store.names(max([y for y in years if y <= env.today.year] or years))
+            current = [p for p in plans if p.start <= env.today <= p.end]
+            plan = (current or sorted(plans, key=lambda p: p.end))[-1]
+            names = store.names(plan.id)
         finally:
             store.close()
     except KpiError:

@@ -1,8 +1,13 @@
 """What every command of one run shares: the environment, the database, the plan, the day.
 
 ``State`` is made by the global options (``app.main_options``) and handed to each command. It opens
-the database on first use, loads the bundled plan into an empty one (and says so), works out the
-day to read the plan as of, and counts statuses with the database's help.
+the database on first use, loads the bundled plan into an empty one (and says which database it
+made), chooses the plan to work on, works out the day to read it as of, and counts statuses with
+the database's help — each day with the version of the plan in effect on that day.
+
+Choosing the plan (``--plan ID`` or ``KPI_PLAN``; otherwise): the only plan in use; else the one
+whose period holds today, if exactly one does; else the one with the most recent period, if only
+one plan has it; otherwise the command says which plans there are and how to choose.
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ if TYPE_CHECKING:
     from kpi.core.plan import Item, Milestone, Plan
     from kpi.core.records import Update
     from kpi.core.status import PlanStatus
-    from kpi.store import Store
+    from kpi.store import PlanInfo, Store
+
+ALL = "all"  # --plan all: every plan side by side (the district's view)
 
 
 @dataclass
@@ -33,9 +40,12 @@ class State:
     env: Env = field(default_factory=Env)
     db: str | None = None
     debug: bool = False
+    chosen: str | None = None  # --plan or KPI_PLAN
+    plan_version: str | None = None  # --plan-version: latest, or a version's number
     _store: Store | None = None
     _plan: Plan | None = None
-    _year: int | None = None
+    _plan_id: str | None = None
+    _on_day: dict[dt.date, Plan] = field(default_factory=dict)
 
     @property
     def today(self) -> dt.date:
@@ -59,72 +69,118 @@ class State:
 
     def store(self) -> Store:
         if self._store is None:
-            from kpi.store import Store
+            from kpi.store import Store, locate
 
+            new = locate(self.db, self.env)
+            fresh = new.path is not None and not new.path.exists()
+            new.close()
             self._store = Store.open(self.db, self.env)
+            if fresh:
+                self.note(t("db.created", path=self._store.shown))
         return self._store
 
+    # -- the plan -------------------------------------------------------------------------
+
+    def plan_id(self) -> str:
+        """The plan this run works on (see the module's docstring)."""
+        if self._plan_id is None:
+            self._plan_id = self._choose()
+        return self._plan_id
+
+    def _choose(self) -> str:
+        infos = self.store().plans()
+        if self.chosen and self.chosen != ALL:
+            if not any(p.id == self.chosen for p in infos):
+                raise InputError(t("plan.unknown", plan=self.chosen, plans=_ids(infos)))
+            return self.chosen
+        if self.chosen == ALL:
+            raise InputError(t("plan.all_not_here"))
+        active = [p for p in infos if not p.retired]
+        if not active:
+            if infos:
+                raise InputError(t("plan.all_retired", plans=_ids(infos)))
+            return self._load_bundled()
+        if len(active) == 1:
+            return active[0].id
+        current = [p for p in active if p.start <= self.today <= p.end]
+        if len(current) == 1:
+            return current[0].id
+        latest = max(p.end for p in active)
+        recent = [p for p in active if p.end == latest]
+        if len(recent) == 1 and not current:
+            return recent[0].id
+        raise InputError(t("plan.choose", plans=_ids(current or active)))
+
+    def _load_bundled(self) -> str:
+        from kpi.core.plan_file import file_sha256, read_plan_file
+
+        path = default_plan_file(self.env)
+        shown = display_path(path, self.env)
+        plan = read_plan_file(path, shown)
+        result = self.store().sync_plan(
+            plan, file=shown, sha256=file_sha256(path), by=self.user, dry_run=False
+        )
+        self.note(t("load.auto", path=shown, n=len(plan.items), added=len(result.added)))
+        return plan.id
+
+    def plans(self) -> list[PlanInfo]:
+        return self.store().plans()
+
     def plan(self) -> Plan:
-        """The current plan; an empty database first loads the bundled plan and says so."""
+        """The chosen plan as it stands now (its newest version)."""
         if self._plan is None:
-            self._plan = self.store().load_plan(self.year())
+            self._plan = self.store().load_plan(self.plan_id())
         return self._plan
+
+    def plan_on(self, day: dt.date) -> Plan:
+        """The chosen plan as it was in effect on ``day`` (or as ``--plan-version`` asks)."""
+        if self.plan_version == "latest":
+            return self.plan()
+        if day not in self._on_day:
+            self._on_day[day] = self.store().plan_on(self.plan_id(), day)
+        return self._on_day[day]
+
+    def item_on(self, day: dt.date, code: str) -> Plan | None:
+        """A plan holding the item ``code`` as the plan in effect on ``day`` had it (None if the
+        item was not in that version)."""
+        if self.plan_version == "latest":
+            part = self.store().load_plan(self.plan_id(), item=code)
+        else:
+            part = self.store().plan_on(self.plan_id(), day, item=code)
+        return part if part.has(code) else None
 
     def find(self, query: str) -> tuple[Plan, Item | Milestone]:
         """The item or milestone ``query`` names, with a plan holding at least its item: only
         that item when the database can tell which it is (a quick look at one of ten thousand),
         the whole plan otherwise, so that several matches are listed and none are suggested."""
+        query = _typed_code(query)
         if self._plan is None and query.strip():
-            code = self.store().item_of(self.year(), query)
+            code = self.store().item_of(self.plan_id(), query)
             if code is not None:
-                part = self.store().load_plan(self.year(), item=code)
+                part = self.store().load_plan(self.plan_id(), item=code)
                 return part, part.find(query)
         plan = self.plan()
         return plan, plan.find(query)
 
-    def year(self) -> int:
-        """The year of the current plan: the latest not after today's year."""
-        if self._year is not None:
-            return self._year
-        store = self.store()
-        years = store.plan_years()
-        if not years:
-            from kpi.core.plan_file import file_sha256, read_plan_file
-
-            path = default_plan_file(self.env)
-            plan = read_plan_file(path, display_path(path, self.env))
-            result = store.sync_plan(
-                plan, file=str(path), sha256=file_sha256(path), by=self.user, dry_run=False
-            )
-            self.note(
-                t(
-                    "load.auto",
-                    path=display_path(path, self.env),
-                    n=len(plan.items),
-                    added=len(result.added),
-                )
-            )
-            years = [plan.year]
-        current = [y for y in years if y <= self.today.year]
-        self._year = current[-1] if current else years[0]
-        return self._year
+    # -- statuses -------------------------------------------------------------------------
 
     def status(self, day: dt.date) -> PlanStatus:
         """Every item's status on ``day``, the database doing the counting."""
         return self.statuses([day])[0]
 
     def statuses(self, days: list[dt.date]) -> list[PlanStatus]:
-        """Every item's status on each of ``days`` (worked out side by side)."""
+        """Every item's status on each of ``days`` (worked out side by side), each day with the
+        plan in effect on it."""
         from kpi.core.status import plan_status_from
 
-        plan = self.plan()
-        found = self.store().progress_on(plan.year, days)
+        found = self.store().progress_on(self.plan_id(), days)
         return [
-            plan_status_from(plan, progress, day) for progress, day in zip(found, days, strict=True)
+            plan_status_from(self.plan_on(day), progress, day)
+            for progress, day in zip(found, days, strict=True)
         ]
 
     def updates(self, item_code: str | None = None) -> list[Update]:
-        return self.store().updates(self.year(), item_code=item_code)
+        return self.store().updates(self.plan_id(), item_code=item_code)
 
     def as_of(self, given: str | None, plan: Plan | None = None) -> dt.date:
         """The day to compute status for: given, or today — moved into the plan's period if needed."""
@@ -140,13 +196,32 @@ class State:
         clamped = clamp_to_period(plan, day)
         if clamped != day:
             self.note(
-                t("date.clamped", day=day.isoformat(), year=plan.year, used=clamped.isoformat())
+                t(
+                    "date.clamped",
+                    day=day.isoformat(),
+                    plan=plan.id,
+                    start=plan.start,
+                    end=plan.end,
+                    used=clamped.isoformat(),
+                )
             )
         return clamped
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+
+def _ids(infos: list[PlanInfo]) -> str:
+    return "、".join(p.id for p in infos)
+
+
+def _typed_code(query: str) -> str:
+    """A code typed on a Chinese keyboard (１.１.５) reads as the code it plainly is."""
+    from kpi.core.values import normalize
+
+    folded = normalize(query)
+    return folded if re.fullmatch(r"[0-9A-Za-z.\-]+", folded) else query
 
 
 _YEAR_FILE = re.compile(r"^(\d{4})\.ya?ml$")

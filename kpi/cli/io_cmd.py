@@ -65,7 +65,7 @@ def import_(
     if dry_run or rows.errors:  # refused or not written: no need to take the write lock
         check(st.updates())
     else:
-        st.store().add_updates(plan.year, [], check)
+        st.store().add_updates(st.plan_id(), [], check)
     checked, existing = seen[-1]
     new = checked.updates
     if not new:
@@ -148,8 +148,8 @@ def export(
     from kpi.formats.tables import to_csv
 
     st = state(ctx)
-    plan = st.plan()
     day = st.as_of(as_of)
+    plan = st.plan_on(day)
     if fmt is None:
         suffix = out.suffix.lower().lstrip(".") if out else ""
         fmt = ExportFormat(suffix) if suffix in set(ExportFormat) else ExportFormat.xlsx
@@ -207,9 +207,10 @@ def rollover(
     from kpi.rollover import next_year, to_yaml
 
     st = state(ctx)
-    current = st.plan()
-    year = year or current.year + 1
-    plan = current if current.year == year - 1 else st.store().load_plan(year - 1)
+    plan = st.plan()
+    year = year or plan.year + 1
+    if year <= plan.year:
+        raise InputError(t("rollover.not_later", year=year, plan=plan.id, old=plan.year))
     path = out or Path("targets") / f"{year}.yaml"
     name = display_path(path, st.env)
     st.store().guard_out(path)
@@ -218,7 +219,7 @@ def rollover(
     as_of = clamp_to_period(plan, st.today)
     if as_of < plan.end:
         st.note(t("rollover.not_over", year=plan.year, end=plan.end, as_of=as_of))
-    result = next_year(plan, st.store().updates(plan.year), year, as_of)
+    result = next_year(plan, st.updates(), year, as_of)
     header = t(
         "rollover.header",
         year=year,

@@ -23,6 +23,7 @@ class LightChoice(StrEnum):
     yellow = "yellow"
     red = "red"
     none = "none"
+    monitor = "monitor"
 
 
 AsOf = Annotated[

@@ -1,4 +1,4 @@
-"""`kpi load`: sync a targets file into the database."""
+"""`kpi load` (sync a targets file as a new version of its plan) and `kpi plans` (list, retire)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from kpi.cli.app import app, state
-from kpi.cli.context import default_plan_file, display_path
+from kpi.cli.context import display_path
+from kpi.cli.options import Format
+from kpi.errors import InputError
 from kpi.locale import t
 
 LISTED = 30  # codes listed per kind of change; a first load of a big plan adds thousands
@@ -22,26 +24,42 @@ def load(
         typer.Argument(help=t("help.load_file"), show_default=False),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help=t("help.load_dry_run"))] = False,
+    effective: Annotated[
+        str | None, typer.Option("--effective", help=t("help.effective"), show_default=False)
+    ] = None,
 ) -> None:
     """Load (sync) the plan from a targets file: items matched by code, removed ones retired."""
+    from kpi.cli.context import default_plan_file
     from kpi.core.plan_file import file_sha256, read_plan_file
+    from kpi.core.values import parse_date
 
     st = state(ctx)
     path = file or default_plan_file(st.env)
     name = display_path(path, st.env)
     plan = read_plan_file(path, name)
+    day = None
+    if effective is not None:
+        day = parse_date(effective, today=st.today, default_year=plan.year)
+        if not plan.contains(day):
+            raise InputError(
+                t("load.effective_outside", day=day, plan=plan.id, start=plan.start, end=plan.end)
+            )
     result = st.store().sync_plan(
-        plan, file=name, sha256=file_sha256(path), by=st.user, dry_run=dry_run
+        plan, file=name, sha256=file_sha256(path), by=st.user, dry_run=dry_run, effective=day
     )
     out = st.out
+    if result.adopted:
+        key = "load.would_adopt" if dry_run else "load.adopted"
+        out.print(t(key, old=result.adopted, plan=plan.id), markup=False)
     if result.nothing:
-        out.print(t("load.nothing", path=name, n=result.unchanged), markup=False)
+        out.print(t("load.nothing", path=name, n=result.unchanged, plan=plan.id), markup=False)
         return
     key = "load.dry_run" if dry_run else "load.done"
     out.print(
         t(
             key,
             path=name,
+            plan=plan.id,
             added=len(result.added),
             changed=len(result.changed),
             retired=len(result.retired),
@@ -49,6 +67,12 @@ def load(
         ),
         markup=False,
     )
+    if result.effective is not None:
+        key = "load.version_would" if dry_run else "load.version"
+        out.print(
+            "  " + t(key, version=result.version or "", effective=result.effective.isoformat()),
+            markup=False,
+        )
     for label, codes in (
         ("load.added", result.added),
         ("load.changed", result.changed),
@@ -59,3 +83,46 @@ def load(
             if len(codes) > LISTED:
                 shown += t("load.and_more", n=len(codes) - LISTED)
             out.print(f"  {t(label)}: {shown}", markup=False, soft_wrap=False)
+
+
+plans_app = typer.Typer(help=t("help.plans"), invoke_without_command=True)
+app.add_typer(plans_app, name="plans")
+
+
+@plans_app.callback()
+def plans(
+    ctx: typer.Context,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help=t("help.table_or_json"))
+    ] = Format.table,
+) -> None:
+    """Every plan in the database: id, organisation, title, period, items, records, version."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from kpi.cli.views import plans_table
+    from kpi.formats.records import plan_record, to_json
+
+    st = state(ctx)
+    infos = st.plans()
+    if fmt == Format.json:
+        typer.echo(to_json([plan_record(p) for p in infos]))
+        return
+    if fmt != Format.table:
+        raise InputError(t("show.bad_format", fmt=fmt.value))
+    if not infos:
+        st.out.print(t("plans.none"), markup=False)
+        return
+    st.out.print(plans_table(infos))
+
+
+@plans_app.command("retire", help=t("help.plans_retire"))
+def retire(
+    ctx: typer.Context,
+    plan_id: Annotated[str, typer.Argument(metavar="ID", help=t("help.plan_id"))],
+) -> None:
+    """Take a plan out of use: hidden from the choice of plan, nothing deleted."""
+    st = state(ctx)
+    if st.store().retire_plan(plan_id.strip()):
+        st.out.print(t("plans.retired", plan=plan_id), markup=False)
+    else:
+        st.out.print(t("plans.retired_already", plan=plan_id), markup=False)

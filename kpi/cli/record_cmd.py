@@ -73,33 +73,75 @@ def _record(
     date: str | None,
     note: str | None,
     by: str | None,
+    yes: bool = False,
 ) -> None:
     """Check, ask for a reason if needed, write in one transaction, and say what was recorded."""
     from dataclasses import replace
 
-    from kpi.core.recording import already_done, around, new_update
+    from kpi.core.recording import already_done, around, later_records, new_update
 
-    plan = st.plan()
     day = _record_date(st, date)
+    # A record is judged on its own day, with the plan in effect then.
+    plan = st.plan_on(day)
+    if plan.has(item.code):
+        item = plan.item(item.code)
     new = new_update(found, kind, value, day, note, by, st.user)
-    before, after = around(plan, item, st.updates(item.code), new, st.today)
+    history = st.updates(item.code)
+    before, after = around(plan, item, history, new)
+    _check_slip(st, before, after, yes)
     reason = _ask_reason(st, after, new.note)
     if reason != new.note:
         new = replace(new, note=reason)
-    seen: list[tuple[ItemStatus, ItemStatus]] = []
+    seen: list[tuple[ItemStatus, ItemStatus, list[Update]]] = []
 
     def check(stored: Sequence[Update]) -> None:
         # Inside the write transaction: what others recorded meanwhile counts.
-        now_before, now_after = around(plan, item, stored, new, st.today)
+        now_before, now_after = around(plan, item, stored, new)
         if new.kind == "done" and already_done(now_before, new.code):
             raise InputError(t("record.already_done", code=new.code))
         if now_after.actual is not None and not math.isfinite(now_after.actual):
             raise InputError(t("record.not_finite", code=item.code))
-        seen.append((now_before, now_after))
+        seen.append((now_before, now_after, later_records(stored, new)))
 
-    saved = st.store().add_update(plan.year, new, check)
-    before, after = seen[-1] if seen else (before, after)
+    saved = st.store().add_update(st.plan_id(), new, check)
+    before, after, later = seen[-1] if seen else (before, after, [])
     _confirm_line(st, saved, before, after)
+    if later:
+        st.out.print(
+            "  "
+            + t(
+                "record.later_exists",
+                n=len(later),
+                date=later[-1].date.isoformat(),
+                day=new.date.isoformat(),
+            ),
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+def _check_slip(st: State, before: ItemStatus, after: ItemStatus, yes: bool) -> None:
+    """A record far out of line with its figure is confirmed: on a terminal, or with --yes."""
+    from kpi.core.recording import implausible
+    from kpi.formats.words import num
+
+    slip = implausible(before, after)
+    if slip is None or yes:
+        return
+    unit = after.item.unit or ""
+    fields = {
+        "code": after.item.code,
+        "before": num(slip.before),
+        "after": num(slip.after),
+        "limit": num(slip.limit),
+        "unit": unit,
+    }
+    key = "record.slip_down" if slip.kind == "down" else "record.slip_jump"
+    question = t(key, **fields)
+    if not st.env.interactive:
+        raise InputError(question + t("record.slip_needs_yes"))
+    if not typer.confirm(question + t("record.slip_ask"), default=False):
+        raise typer.Exit(1)
 
 
 def _confirm_line(st: State, saved: Update, before: ItemStatus, after: ItemStatus) -> None:
@@ -168,6 +210,7 @@ def update(
     date: DateOpt = None,
     note: NoteOpt = None,
     by: ByOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=t("help.yes_slip"))] = False,
 ) -> None:
     """Record progress: an amount for an indicator, or the share done of a task."""
     from kpi.core.plan import Milestone
@@ -181,7 +224,7 @@ def update(
     if kind == "done":  # `kpi update 3.1.3 完成` is `kpi done 3.1.3`
         _record_done(st, found, date, note, by)
         return
-    _record(st, found, found, kind, number, date, note, by)
+    _record(st, found, found, kind, number, date, note, by, yes)
 
 
 @app.command(help=t("help.done"))
@@ -245,13 +288,12 @@ def undo(
 ) -> None:
     """Void your own last record (it stays in the history, marked void)."""
     st = state(ctx)
-    plan = st.plan()
-    last = st.store().last_update_by(plan.year, st.user)
+    last = st.store().last_update_by(st.plan_id(), st.user)
     if last is None:
         raise InputError(t("record.nothing_to_undo", user=st.user))
     what = _describe(st, last)
     _confirm(st, t("record.undo_question", what=what), yes)
-    st.store().undo(plan.year, last.id, account=st.user, reason=t("record.undo_reason"))
+    st.store().undo(st.plan_id(), last.id, account=st.user, reason=t("record.undo_reason"))
     st.out.print(t("record.voided", what=what), markup=False)
 
 
@@ -264,11 +306,10 @@ def void(
 ) -> None:
     """Void any record, with a reason; to correct a figure, void it and record the right one."""
     st = state(ctx)
-    plan = st.plan()
     if not reason.strip():
         raise InputError(t("record.void_needs_reason"))
     record = st.store().void(
-        plan.year, record_id, reason=reason.strip(), by=(by or st.user), os_user=st.user
+        st.plan_id(), record_id, reason=reason.strip(), by=(by or st.user), os_user=st.user
     )
     st.out.print(t("record.voided", what=_describe(st, record)), markup=False)
 

@@ -84,7 +84,6 @@ def weekly(
     from kpi.report.weekly import build_weekly_from, heading, window
 
     st = state(ctx)
-    plan = st.plan()
     day = st.as_of(as_of)
     message = None
     if mail_to:
@@ -93,9 +92,8 @@ def weekly(
         message = mail.prepare(st.env, mail_to)  # addresses and server checked before anything
     start, week_before = window(day)
     now, before = st.statuses([day, week_before])
-    rep = build_weekly_from(
-        plan, now, before, st.store().updates_between(plan.year, start, day), day
-    )
+    week = st.store().updates_between(st.plan_id(), start, day)
+    rep = build_weekly_from(now.plan, now, before, week, day)
     if out:
         from kpi.cli.files import write_atomically
 

@@ -34,9 +34,9 @@ def status(
     from kpi.formats.tables import to_csv
 
     st = state(ctx)
-    plan = st.plan()
     day = st.as_of(as_of)
     ps = st.status(day)
+    plan = ps.plan  # as it was in effect that day
     shown = list(ps.items)
     if area:
         known = {a.code for a in plan.areas}
@@ -142,9 +142,11 @@ def show(
 
     st = state(ctx)
     plan, found = st.find(item)
-    target = plan.item(found.item_code) if isinstance(found, Milestone) else found
+    code = found.item_code if isinstance(found, Milestone) else found.code
     day = st.as_of(as_of, plan)
-    history = st.updates(target.code)
+    plan = st.item_on(day, code) or plan  # the item as the plan in effect that day had it
+    target = plan.item(code)
+    history = st.updates(code)
     s = item_status(plan, target, history, day)
     if fmt == Format.json:
         from kpi.formats.records import status_record, to_json, update_record
@@ -155,6 +157,7 @@ def show(
         return
     if fmt != Format.table:
         raise InputError(t("show.bad_format", fmt=fmt.value))
-    from kpi.cli.views import item_view
+    from kpi.cli.views import item_view, version_lines
 
-    st.out.print(item_view(plan, s, history))
+    changes = version_lines(st.store().versions(st.plan_id()), code)
+    st.out.print(item_view(plan, s, history, changes))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -16,12 +17,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from kpi.core.plan import Item, Plan
+from kpi.core.plan import Item, Plan, PlanInfo
 from kpi.core.records import Update
 from kpi.core.status import ItemStatus, Light, PlanStatus, Rollup
 from kpi.formats.words import (
     COUNT_ORDER,
     LIGHT_STYLE,
+    basis_words,
     cell_word,
     describe,
     light_word,
@@ -30,6 +32,7 @@ from kpi.formats.words import (
     points,
     short_word,
     target_text,
+    target_words,
     title_with_unit,
 )
 from kpi.locale import t
@@ -218,7 +221,9 @@ def legend(plan: Plan) -> Text:
 # -- one item ---------------------------------------------------------------------------------
 
 
-def item_view(plan: Plan, s: ItemStatus, history: Sequence[Update]) -> RenderableType:
+def item_view(
+    plan: Plan, s: ItemStatus, history: Sequence[Update], changes: Sequence[str] = ()
+) -> RenderableType:
     item = s.item
     area = next(a for a in plan.areas if a.code == item.area_code)
     section = next(x for x in area.sections if x.code == item.section_code)
@@ -261,13 +266,22 @@ def item_view(plan: Plan, s: ItemStatus, history: Sequence[Update]) -> Renderabl
                     unit=unit,
                 )
             row("show.baseline", line)
-            row("show.source", Text(f"“{b.source}”", style="italic"))
-        tg = item.target
-        assert tg is not None
-        basis = tg.note or (t("show.provisional") if tg.provisional else t("show.stated"))
-        row("show.target", f"{num(tg.value)} {unit} — {basis}")
+            excerpt = t("show.excerpt") if b.excerpt else ""
+            row("show.source", Text(f"“{b.source}”{excerpt}", style="italic"))
+            for other in b.also:
+                year = other.year or b.year
+                row(
+                    "show.also",
+                    Text(
+                        t("show.also_value", value=num(other.value), unit=unit, year=year)
+                        + f"“{other.source}”",
+                        style="italic",
+                    ),
+                )
+        row("show.target", f"{target_words(item)} — {basis_words(item)}")
         row("show.actual", f"{num(s.actual)} {unit}" if s.actual is not None else t("light.none"))
-        row("show.remaining", f"{num(s.remaining)} {unit}")
+        if s.remaining is not None:
+            row("show.remaining", f"{num(s.remaining)} {unit}")
     else:
         row("show.actual", pct(s.completion) if s.completion is not None else t("light.none"))
     row("show.completion", pct(s.completion))
@@ -310,6 +324,9 @@ def item_view(plan: Plan, s: ItemStatus, history: Sequence[Update]) -> Renderabl
                 state = Text(t("show.ms_pending"), style="dim")
             ms.add_row(m.code, m.title, m.date.isoformat(), pct(m.share), state)
         parts.append(ms)
+    if changes:
+        parts.append(Text(t("show.versions"), style="bold"))
+        parts.extend(Text("  " + line) for line in changes)
     parts.append(history_table(history, title=t("show.history")))
     return Panel(
         Group(*parts),
@@ -373,3 +390,93 @@ def history_table(
             style="dim" if u.voided else "",
         )
     return table
+
+
+def plans_table(infos: Sequence[PlanInfo]) -> Table:
+    """Every plan: id, organisation, title, period, items, records, last record, version."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
+    table.add_column(t("col.plan"), no_wrap=True)
+    table.add_column(t("col.organisation"), overflow="fold")
+    table.add_column(t("col.title"), ratio=1, overflow="fold")
+    table.add_column(t("col.period"), no_wrap=True)
+    table.add_column(t("col.items"), justify="right")
+    table.add_column(t("col.records"), justify="right")
+    table.add_column(t("col.last_record"), no_wrap=True)
+    table.add_column(t("col.version"), justify="right")
+    for p in infos:
+        style = "dim" if p.retired else ""
+        table.add_row(
+            p.id + (t("plans.retired_mark") if p.retired else ""),
+            p.organisation,
+            p.title,
+            f"{p.start:%Y-%m-%d}～{p.end:%m-%d}",
+            str(p.items),
+            str(p.records),
+            p.last_record.isoformat() if p.last_record else "—",
+            f"v{p.version}" + (f" {p.effective:%m-%d}" if p.effective else "")
+            if p.version
+            else "—",
+            style=style,
+        )
+    return table
+
+
+def version_lines(versions: Sequence[Any], code: str) -> list[str]:
+    """How the item changed from one plan version to the next: ``目标 234 → 300``, from when."""
+    lines = []
+    for v in versions:
+        changed = v.changes.get("changed", {}).get(code)
+        added = code in v.changes.get("added", ()) and v.version > 1
+        retired = code in v.changes.get("retired", ())
+        if not (changed or added or retired):
+            continue
+        words = [
+            t("show.field_change", field=_field_name(f), before=_shown(b), after=_shown(a))
+            for f, (b, a) in sorted((changed or {}).items())
+            if not f.startswith("_")
+        ]
+        if added:
+            words.append(t("load.added"))
+        if retired:
+            words.append(t("load.retired"))
+        when = v.loaded_at.astimezone().strftime("%Y-%m-%d %H:%M") if v.loaded_at else ""
+        lines.append(
+            t(
+                "show.version_line",
+                effective=v.effective.isoformat(),
+                version=v.version,
+                by=v.by,
+                when=when,
+                changes="；".join(words),
+            )
+        )
+    return lines
+
+
+_FIELD_NAMES = {
+    "target": "show.target",
+    "baseline": "show.baseline",
+    "title": "col.title",
+    "lead_office": "show.office",
+    "deadline": "show.deadline",
+    "text": "show.text",
+}
+
+
+def _field_name(field: str) -> str:
+    key = _FIELD_NAMES.get(field)
+    return t(key) if key else field
+
+
+def _shown(value: Any) -> str:
+    """A stored field's value in words: a target or baseline by its figure."""
+    if isinstance(value, dict):
+        if value.get("kind") == "monitor":
+            return t("target.monitor_short")
+        if value.get("kind") == "range":
+            return f"{num(value.get('low'))}–{num(value.get('high'))}"
+        figure = value.get("value")
+        return num(figure) if isinstance(figure, int | float) else "—"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "—"
+    return "—" if value is None else str(value)

@@ -18,18 +18,33 @@ from kpi.locale import t
 
 Kind = Literal["indicator", "task"]
 Direction = Literal["up", "down"]
-Accumulate = Literal["sum", "level"]
+# sum: each record adds; ytd: each record is the year-to-date total; level: the current state.
+Accumulate = Literal["sum", "ytd", "level"]
 Basis = Literal["stated", "assumed"]
+# at_least: reach it; at_most: a ceiling; range: keep within; monitor: watched, never judged.
+TargetKind = Literal["at_least", "at_most", "range", "monitor"]
 
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """How lights are given: thresholds in points behind 序时进度 (or in percent, ``ratio`` mode)."""
+    """How lights are given: thresholds in points behind 序时进度 (or in percent, ``ratio`` mode),
+    and whether the other offices of an item (责任单位) may record it as its lead office may."""
 
     stale_days: int = 14
     mode: Literal["points", "ratio"] = "points"
     yellow: float = 10.0
     red: float = 30.0
+    other_offices_record: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Another figure for the same thing, from a sentence that disagrees with the baseline's."""
+
+    value: float
+    source: str
+    year: int | None = None
+    excerpt: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +54,8 @@ class Baseline:
     source: str
     completion: float | None = None  # the share of that year's target the report states
     growth: float | None = None  # the year-on-year growth the report states
+    excerpt: bool = False  # ``source`` is part of a sentence, not a whole one
+    also: tuple[Source, ...] = ()
 
     @property
     def implied_target(self) -> float | None:
@@ -57,8 +74,22 @@ class Baseline:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    value: float
+    """What an indicator is judged against.
+
+    ``value`` is the figure to reach (``at_least``) or not to pass (``at_most``); with ``growth``
+    it is derived from the baseline (411 × 1.055 = 433.6) and never shown as the report's; with
+    ``positive`` any growth over the baseline will do. ``range`` keeps within ``low``..``high``;
+    ``monitor`` has no figure: it is watched, never judged.
+    """
+
     basis: Basis
+    kind: TargetKind = "at_least"
+    value: float | None = None
+    growth: float | None = None  # the rate the value is derived from (0.055 for 5.5%)
+    positive: bool = False  # growth: positive — any growth over the baseline
+    about: bool = False  # 左右: the figure is approximate
+    low: float | None = None  # range
+    high: float | None = None
     source: str | None = None
     note: str | None = None
 
@@ -66,6 +97,15 @@ class Target:
     def provisional(self) -> bool:
         """A target the report does not state is 暂定 (provisional)."""
         return self.basis != "stated"
+
+    @property
+    def derived(self) -> bool:
+        """The value is worked out from the baseline, not written in the plan."""
+        return self.growth is not None or self.positive
+
+    @property
+    def judged(self) -> bool:
+        return self.kind != "monitor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +140,7 @@ class Item:
     unit: str | None = None
     direction: Direction = "up"
     accumulate: Accumulate = "sum"
+    negative: bool = False  # values may be below zero (a growth rate, a balance)
     baseline: Baseline | None = None
     target: Target | None = None
     checkpoints: tuple[Checkpoint, ...] = ()
@@ -108,6 +149,19 @@ class Item:
     @property
     def is_indicator(self) -> bool:
         return self.kind == "indicator"
+
+    @property
+    def monitored(self) -> bool:
+        """A monitored figure (监测指标): recorded and shown, never given a light."""
+        return self.target is not None and self.target.kind == "monitor"
+
+    @property
+    def target_kind(self) -> TargetKind:
+        return self.target.kind if self.target is not None else "at_least"
+
+    @property
+    def offices(self) -> tuple[str, ...]:
+        return (self.lead_office, *self.other_offices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +181,10 @@ class Area:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """One plan of one organisation for one period, known by its ``id`` (``xjw-2025``)."""
+
+    id: str
+    organisation: str
     year: int
     title: str
     source: str
@@ -191,3 +249,21 @@ class Plan:
         if not near:
             return t("item.try_status")
         return t("item.did_you_mean", items="、".join(f"{c} {names[c]}" for c in near))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInfo:
+    """A plan as ``kpi plans`` lists it."""
+
+    id: str
+    organisation: str
+    year: int
+    title: str
+    start: dt.date
+    end: dt.date
+    retired: bool
+    items: int
+    records: int
+    last_record: dt.date | None
+    version: int | None
+    effective: dt.date | None

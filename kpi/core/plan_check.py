@@ -11,40 +11,35 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from typing import Any
 
-from kpi.core.plan import (
-    Accumulate,
-    Area,
-    Baseline,
-    Checkpoint,
-    Direction,
-    Item,
-    Milestone,
-    Plan,
-    Rules,
-    Section,
-    Target,
-)
-from kpi.core.plan_fields import Fields, Invalid
+from kpi.core.plan import Area, Checkpoint, Item, Milestone, Plan, Rules, Section
+from kpi.core.plan_fields import Invalid
+from kpi.core.plan_targets import Indicators
 from kpi.locale import t
 
 _ASSIGNABLE_ITEM = ("lead_office", "deadline", "other_offices", "lead")
 _ASSIGNABLE_MILESTONE = ("date", "share")
+PLAN_ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
+_HEAD = ["id", "organisation", "title", "source", "start", "end"]
+_RULES = ["stale_days", "mode", "yellow", "red", "other_offices_record"]
 
 
-class Checker(Fields):
+class Checker(Indicators):
     """Walks the YAML nodes, converting them to plan objects and recording every mistake."""
 
     def plan(self, node: Any) -> Plan | None:
         try:
             top = self.mapping(node, "文件", ["plan", "offices", "areas"], [])
-            head = self.mapping(
-                top["plan"][1], "plan", ["year", "title", "source", "start", "end"], ["rules"]
-            )
+            head = self.mapping(top["plan"][1], "plan", _HEAD, ["year", "rules"])
         except Invalid:
             return None
-        year = self.attempt(self.integer, head["year"][1], "plan.year", minimum=1990)
+        plan_id = self.attempt(self.plan_id, head["id"][1])
+        organisation = self.attempt(self.text, head["organisation"][1], "plan.organisation")
+        year = None
+        if "year" in head:
+            year = self.attempt(self.integer, head["year"][1], "plan.year", minimum=1990)
         title = self.attempt(self.text, head["title"][1], "plan.title")
         source = self.attempt(self.text, head["source"][1], "plan.source")
         start = self.attempt(self.date, head["start"][1], "plan.start", in_period=False)
@@ -55,6 +50,7 @@ class Checker(Fields):
             self.start, self.end = start, end
             if year and year not in (start.year, end.year):
                 self.error(head["year"][1], "plan.year_period", year=year, start=start, end=end)
+            year = year or start.year
         self.year = year or 0
         rules = Rules()
         if "rules" in head:
@@ -70,11 +66,30 @@ class Checker(Fields):
                 areas.append(parsed)
         if self.errors:
             return None
-        assert year and title and source and start and end
-        return Plan(year, title, source, start, end, rules, offices, tuple(areas), tuple(items))
+        assert plan_id and organisation and year and title and source and start and end
+        return Plan(
+            plan_id,
+            organisation,
+            year,
+            title,
+            source,
+            start,
+            end,
+            rules,
+            offices,
+            tuple(areas),
+            tuple(items),
+        )
+
+    def plan_id(self, node: Any) -> str:
+        value = self.scalar(node, "plan.id")
+        text = str(value).strip() if isinstance(value, str | int) else ""
+        if isinstance(value, bool) or not PLAN_ID.match(text) or text.lower() == "all":
+            raise self.fail(node, "plan.bad_id", value=node.value)
+        return text
 
     def rules(self, node: Any) -> Rules:
-        keys = self.mapping(node, "rules", [], ["stale_days", "mode", "yellow", "red"])
+        keys = self.mapping(node, "rules", [], _RULES)
         default = Rules()
         stale = default.stale_days
         if "stale_days" in keys:
@@ -86,7 +101,10 @@ class Checker(Fields):
         red = self.number(keys["red"][1], "rules.red") if "red" in keys else 30.0
         if not 0 <= yellow < red <= 100:
             raise self.fail(node, "plan.bad_thresholds", yellow=yellow, red=red)
-        return Rules(stale, mode, yellow, red)
+        others = default.other_offices_record
+        if "other_offices_record" in keys:
+            others = self.flag(keys["other_offices_record"][1], "rules.other_offices_record")
+        return Rules(stale, mode, yellow, red, others)
 
     def area(self, node: Any, items: list[Item]) -> Area:
         keys = self.mapping(node, "area", ["code", "title", "sections"], [])
@@ -132,7 +150,7 @@ class Checker(Fields):
         kind = self.choice(kind_node, "item.kind", ["indicator", "task"])
         if kind == "indicator":
             required = [*common, "unit", "target"]
-            optional = [*optional, "direction", "accumulate", "baseline"]
+            optional = [*optional, "direction", "accumulate", "negative", "baseline"]
         else:
             required, optional = common, [*optional, "milestones"]
         keys = self.mapping(node, f"item ({kind})", required, optional)
@@ -157,40 +175,10 @@ class Checker(Fields):
         checkpoints: tuple[Checkpoint, ...] = ()
         if "checkpoints" in keys:
             checkpoints = self.attempt(self.checkpoints, keys["checkpoints"][1], deadline) or ()
-        unit = None
-        direction: Direction = "up"
-        accumulate: Accumulate = "sum"
-        baseline = target = None
+        indicator: dict[str, Any] = {}
         milestones: tuple[Milestone, ...] = ()
         if kind == "indicator":
-            unit = self.attempt(self.text, keys["unit"][1], "item.unit")
-            if "direction" in keys:
-                direction = (
-                    self.attempt(
-                        self.choice, keys["direction"][1], "item.direction", ["up", "down"]
-                    )
-                    or "up"
-                )
-            if "accumulate" in keys:
-                accumulate = (
-                    self.attempt(
-                        self.choice, keys["accumulate"][1], "item.accumulate", ["sum", "level"]
-                    )
-                    or "sum"
-                )
-            if "baseline" in keys:
-                baseline = self.attempt(self.baseline, keys["baseline"][1])
-            target = self.attempt(self.target, keys["target"][1])
-            if direction == "down" and accumulate == "sum":
-                # A count that adds up from zero cannot be measured from a baseline downwards.
-                self.error(keys["direction"][1], "plan.down_needs_level", code=code)
-            elif target and direction == "down":
-                if baseline is None:
-                    self.error(keys["target"][1], "plan.down_needs_baseline", code=code)
-                elif target.value >= baseline.value:
-                    self.error(keys["target"][1], "plan.down_target", code=code)
-            elif target and target.value <= 0:
-                self.error(keys["target"][1], "plan.target_zero", code=code)
+            indicator = self.indicator(keys, code)
         elif "milestones" in keys:
             milestones = self.attempt(self.milestones, keys["milestones"][1], code, deadline) or ()
         return Item(
@@ -205,13 +193,9 @@ class Checker(Fields):
             other_offices=others or (),
             lead=lead,
             assigned=assigned or (),
-            unit=unit,
-            direction=direction,
-            accumulate=accumulate,
-            baseline=baseline,
-            target=target,
             checkpoints=checkpoints,
             milestones=milestones,
+            **indicator,
         )
 
     def office(self, node: Any) -> str:
@@ -222,42 +206,12 @@ class Checker(Fields):
             raise self.fail(node, "plan.unknown_office", name=name, hint=hint)
         return name
 
-    def baseline(self, node: Any) -> Baseline:
-        keys = self.mapping(node, "baseline", ["value", "year", "source"], ["completion", "growth"])
-        value = self.number(keys["value"][1], "baseline.value")
-        year = self.integer(keys["year"][1], "baseline.year", minimum=1990)
-        if self.year and year >= self.year:
-            self.error(keys["year"][1], "plan.baseline_year", year=year, plan=self.year)
-        source = self.text(keys["source"][1], "baseline.source")
-        completion = growth = None
-        if "completion" in keys:
-            completion = self.number(keys["completion"][1], "baseline.completion")
-            if completion == 0 or completion > 10:
-                raise self.fail(keys["completion"][1], "plan.bad_completion", value=completion)
-        if "growth" in keys:
-            growth = self.number(keys["growth"][1], "baseline.growth", minimum=-0.99)
-            if growth > 10:
-                raise self.fail(keys["growth"][1], "plan.bad_growth", value=growth)
-        return Baseline(value, year, source, completion, growth)
-
-    def target(self, node: Any) -> Target:
-        keys = self.mapping(node, "target", ["value", "basis"], ["source", "note"])
-        value = self.number(keys["value"][1], "target.value")
-        basis = self.choice(keys["basis"][1], "target.basis", ["stated", "assumed"])
-        source = self.text(keys["source"][1], "target.source") if "source" in keys else None
-        note = self.text(keys["note"][1], "target.note") if "note" in keys else None
-        if basis == "stated" and not source:
-            raise self.fail(node, "plan.stated_needs_source")
-        if basis == "assumed" and not note:
-            raise self.fail(node, "plan.assumed_needs_note")
-        return Target(value, basis, source, note)
-
     def checkpoints(self, node: Any, deadline: dt.date) -> tuple[Checkpoint, ...]:
         out: list[Checkpoint] = []
         for sub in self.sequence(node, "checkpoints"):
             keys = self.mapping(sub, "checkpoint", ["date", "share"], [])
             day = self.date(keys["date"][1], "checkpoint.date")
-            share = self.share(keys["share"][1], "checkpoint.share")
+            share = self.share(keys["share"][1], "checkpoint.share", zero=True)
             if out and (day <= out[-1].date or share < out[-1].share):
                 raise self.fail(sub, "plan.checkpoints_order")
             if day > deadline:

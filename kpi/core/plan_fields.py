@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from kpi.core.safety import neutralise
 from kpi.locale import t
 
 _CODE = re.compile(r"^[0-9A-Za-z]+(?:[.\-][0-9A-Za-z]+)*$")
@@ -124,7 +125,8 @@ class Fields:
             raise self.fail(node, "plan.empty_text", what=what)
         if not isinstance(value, str):
             raise self.fail(node, "plan.not_text", what=what, value=node.value)
-        return value.strip()
+        # A zero-width space or a direction override pasted into the file is shown, never hidden.
+        return neutralise(value.strip())
 
     def code(self, node: Any, what: str, *, prefix: str | None, sep: str = ".") -> str:
         value = self.scalar(node, what)
@@ -151,11 +153,18 @@ class Fields:
             raise self.fail(node, "plan.too_small", what=what, value=node.value, minimum=minimum)
         return number
 
-    def share(self, node: Any, what: str) -> float:
+    def share(self, node: Any, what: str, *, zero: bool = False) -> float:
+        """A share of the whole, 0 < share ≤ 1 (0 itself where ``zero``: nothing due yet)."""
         number = self.number(node, what)
-        if not 0 < number <= 1:
+        if not (number >= 0 if zero else number > 0) or number > 1:
             raise self.fail(node, "plan.bad_share", what=what, value=node.value)
         return number
+
+    def flag(self, node: Any, what: str) -> bool:
+        value = self.scalar(node, what)
+        if not isinstance(value, bool):
+            raise self.fail(node, "plan.not_flag", what=what, value=node.value)
+        return value
 
     def integer(self, node: Any, what: str, *, minimum: int) -> int:
         value = self.scalar(node, what)

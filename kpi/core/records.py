@@ -40,6 +40,9 @@ class Update:
     voided: bool = False
     void_reason: str | None = None
     origin: str = "cli"  # cli, or import:FILE
+    void_kind: str | None = None  # void, or undo (voided by its own author)
+    voided_by: str | None = None
+    voided_at: dt.datetime | None = None
 
 
 DONE_WORDS = frozenset({"done", "完成", "已完成"})

@@ -7,14 +7,17 @@ have not been voided, so any past week can be recomputed and compared.
 The rules, as offices use them (SPEC.md):
 
 - 序时进度 ``expected``: the share of the item's period elapsed by d (its deadline may end it early),
-  or, where the plan gives checkpoints or milestones, the share those set for d, interpolated.
+  or, where the plan gives checkpoints or milestones, the share those set for d, interpolated. A
+  level (a rate, a standing count) is expected in whole at any time, unless checkpoints say not.
 - completion ``c``: actual ÷ target; for a lower-is-better indicator, the way travelled from the
-  baseline toward the target. Over 100% is kept and shown (超额完成), never capped.
-- the gap: (c − expected) in percentage points; the light follows the plan's rules (points or
-  ratio): green within ``yellow`` points, yellow within ``red`` points, red beyond, and red
-  whenever a milestone or the deadline has passed undone (逾期).
-- stale: nothing recorded for ``stale_days``; forecast: the year-end value at the current rate,
-  once a tenth of the period has passed.
+  baseline toward the target. Over 100% is kept and shown (超额完成), never capped. Ceilings,
+  ranges and monitored figures have no share done: they are within, or not.
+- the light: by the kind of target (``lights``): for a figure to reach, the gap (c − expected) in
+  percentage points by the plan's rules, and red whenever a milestone or the deadline has passed
+  undone (逾期); a monitored figure is never judged.
+- stale: nothing recorded for ``stale_days`` while something is expected; forecast: where the
+  item ends the period at its pace (a sum or year-to-date total), its latest value (a level), or
+  its value as it is (done), once a tenth of the period has passed.
 """
 
 from __future__ import annotations
@@ -24,25 +27,25 @@ import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from kpi.core import lights
+from kpi.core.lights import Light, finished
 from kpi.core.plan import Item, Milestone, Plan
 from kpi.core.progress import Progress, fold, valid_until
 from kpi.core.records import Update
 
-
-class Light(StrEnum):
-    DONE = "done"
-    GREEN = "green"
-    YELLOW = "yellow"
-    RED = "red"
-    NONE = "none"
-
+__all__ = ["SEVERITY", "Light", "finished"]
 
 # From worst to best: a roll-up shows the worst light among its items. An item nobody has
-# reported on is worse than one on track: leaders cannot know it is.
+# reported on is worse than one on track: leaders cannot know it is. A monitored figure is never
+# judged, so it never makes a roll-up look worse (nor better).
 SEVERITY = (Light.RED, Light.YELLOW, Light.NONE, Light.GREEN, Light.DONE)
-_RANK = {light: n for n, light in enumerate(SEVERITY)}
+_RANK = {light: n for n, light in enumerate(SEVERITY)} | {Light.MONITOR: 3}
+
+
+def rank(light: Light) -> int:
+    """0 for red … 4 for done: higher is better."""
+    return _RANK[light]
 
 
 def worse(a: Light, b: Light) -> Light:
@@ -71,6 +74,10 @@ class ItemStatus:
     def exceeded(self) -> bool:
         return self.completion is not None and self.completion > 1 + 1e-9
 
+    @property
+    def judged(self) -> bool:
+        return self.light != Light.MONITOR
+
 
 @dataclass(frozen=True, slots=True)
 class Rollup:
@@ -83,6 +90,11 @@ class Rollup:
     worst: Light
     mean_completion: float | None
     stale: int
+
+    @property
+    def monitored(self) -> int:
+        """Monitored figures among the items: counted apart, never behind."""
+        return self.counts.get(Light.MONITOR, 0)
 
     @property
     def done_share(self) -> float:
@@ -136,16 +148,13 @@ def expected_share(plan: Plan, item: Item, day: dt.date) -> float:
     elif item.milestones:
         steps = [(m.date, m.share) for m in item.milestones]
     if not steps:
+        if item.is_indicator and item.accumulate == "level":
+            return 1.0  # a rate or a standing count is judged against the whole target
         return elapsed_share(plan.start, item.deadline, day)
     points = [(origin, 0.0), *steps]
     if points[-1][0] < item.deadline and points[-1][1] < 1.0:
         points.append((item.deadline, 1.0))
     return min(1.0, _interpolate(points, day))
-
-
-def finished(completion: float | None) -> bool:
-    """Reached its target, or done (a float's last digit does not keep it unfinished)."""
-    return completion is not None and completion >= 1 - 1e-9
 
 
 def already_done(s: ItemStatus, code: str) -> bool:
@@ -157,32 +166,31 @@ def already_done(s: ItemStatus, code: str) -> bool:
 
 def light_for(plan: Plan, completion: float, expected: float) -> Light:
     """Green, yellow or red for an item in progress, by the plan's rules."""
-    rules = plan.rules
-    if finished(completion):
-        return Light.DONE
-    if rules.mode == "ratio":
-        if expected <= 0:
-            return Light.GREEN
-        behind = round((1 - completion / expected) * 100, 6)
-    else:
-        behind = round((expected - completion) * 100, 6)
-    if behind <= rules.yellow:
-        return Light.GREEN
-    if behind <= rules.red:
-        return Light.YELLOW
-    return Light.RED
+    return lights.by_gap(plan.rules, completion, expected)
 
 
-def completion_of(item: Item, actual: float) -> float:
-    """Actual against target; lower-is-better from baseline toward target."""
+def completion_of(item: Item, actual: float) -> float | None:
+    """Actual against target; lower-is-better from baseline toward target; None for a target
+    with no share done (a ceiling, a range, a monitored figure)."""
     if not item.is_indicator:
         return actual
-    assert item.target is not None
-    target = item.target.value
+    tg = item.target
+    assert tg is not None
+    if tg.kind != "at_least" or tg.value is None:
+        return None
     if item.direction == "down":
         assert item.baseline is not None
-        return (item.baseline.value - actual) / (item.baseline.value - target)
-    return actual / target
+        return (item.baseline.value - actual) / (item.baseline.value - tg.value)
+    if tg.positive:
+        # Any growth will do: the baseline itself is not yet growth.
+        base = tg.value
+        if base == 0:
+            return 1.0 if actual > 0 else 0.0
+        share = actual / base
+        return share if actual > base * (1 + 1e-9) or share < 1 else 1 - 1e-6
+    if tg.value == 0:
+        return 1.0 if actual >= 0 else 0.0
+    return actual / tg.value
 
 
 def item_status(plan: Plan, item: Item, updates: Sequence[Update], day: dt.date) -> ItemStatus:
@@ -208,29 +216,24 @@ def status_of(plan: Plan, item: Item, progress: Progress, day: dt.date) -> ItemS
             completion = max(value or 0.0, reached or 0.0)
         actual = completion
 
-    done_now = finished(completion)
-    overdue_ms = tuple(
-        m
-        for m in item.milestones
-        if m.date < day and m.code not in milestones_done and not done_now
-    )
-    late = item.deadline < day and not done_now
-    overdue = bool(overdue_ms) or late
-
-    if done_now:
-        light = Light.DONE
-    elif overdue:
-        light = Light.RED
-    elif completion is None:
-        light = Light.NONE
+    kind = item.target_kind if item.is_indicator else "at_least"
+    if kind == "at_least":
+        light, done_now, overdue_ms, overdue = _reach(
+            plan, item, completion, milestones_done, expected, day
+        )
     else:
-        light = light_for(plan, completion, expected)
+        overdue_ms, overdue = (), False
+        light = _keep(item, kind, actual, expected, day)
+        done_now = light == Light.DONE
 
     gap = None if completion is None else round((completion - expected) * 100, 6)
     remaining = _remaining(item, actual, completion)
     last = progress.last_date
     since = last or (plan.start - dt.timedelta(days=1))
-    stale = not done_now and (day - since).days >= plan.rules.stale_days
+    # Stale is for what someone should have reported: nothing is due of an item before its
+    # first checkpoint or milestone, and nothing is asked of what is done.
+    due = expected > 0 or kind != "at_least"
+    stale = not done_now and due and (day - since).days >= plan.rules.stale_days
     return ItemStatus(
         item=item,
         as_of=day,
@@ -250,9 +253,51 @@ def status_of(plan: Plan, item: Item, progress: Progress, day: dt.date) -> ItemS
     )
 
 
+def _reach(
+    plan: Plan,
+    item: Item,
+    completion: float | None,
+    milestones_done: dict[str, dt.date],
+    expected: float,
+    day: dt.date,
+) -> tuple[Light, bool, tuple[Milestone, ...], bool]:
+    """A figure to reach or a task to finish: (light, done, overdue milestones, overdue)."""
+    done_now = finished(completion)
+    overdue_ms = tuple(
+        m
+        for m in item.milestones
+        if m.date < day and m.code not in milestones_done and not done_now
+    )
+    late = item.deadline < day and not done_now
+    overdue = bool(overdue_ms) or late
+    if done_now:
+        light = Light.DONE
+    elif overdue:
+        light = Light.RED
+    elif completion is None:
+        light = Light.NONE
+    else:
+        light = light_for(plan, completion, expected)
+    return light, done_now, overdue_ms, overdue
+
+
+def _keep(item: Item, kind: str, actual: float | None, expected: float, day: dt.date) -> Light:
+    """A ceiling, a range or a monitored figure: within, or not; or never judged."""
+    if kind == "monitor":
+        return Light.MONITOR
+    if actual is None:
+        return Light.NONE
+    ended = lights.ended(item, day)
+    if kind == "at_most":
+        return lights.for_ceiling(item, actual, expected, ended)
+    return lights.for_range(item, actual, expected, ended)
+
+
 def _remaining(item: Item, actual: float | None, completion: float | None) -> float | None:
     if item.is_indicator:
         assert item.target is not None
+        if item.target.kind != "at_least" or item.target.value is None:
+            return None
         if actual is None:
             base = item.baseline.value if item.direction == "down" and item.baseline else 0.0
             actual = base
@@ -271,17 +316,18 @@ def _forecast(
     finished: bool,
     day: dt.date,
 ) -> float | None:
-    """The year-end value at the current rate; None before a tenth of the period has passed."""
+    """Where the item ends its period: a total at its pace so far, a level as it stands, what is
+    done as it is; None before a tenth of the period has passed."""
     if actual is None:
         return None
-    if finished and not (item.is_indicator and item.accumulate == "sum"):
-        return actual
-    if elapsed_share(plan.start, plan.end, day) < 0.1 or expected <= 0:
+    if finished:
+        return actual  # a finished winter class is not extrapolated to forty
+    if elapsed_share(plan.start, plan.end, day) < 0.1:
         return None
     if item.is_indicator and item.accumulate == "level":
-        if item.baseline is None:
-            return actual
-        return item.baseline.value + (actual - item.baseline.value) / expected
+        return actual
+    if expected <= 0:
+        return None
     if not item.is_indicator:
         return min(actual / expected, 1.0)  # a task cannot end the year more than done
     return actual / expected
@@ -289,23 +335,30 @@ def _forecast(
 
 def rollup(code: str, title: str, statuses: Sequence[ItemStatus]) -> Rollup:
     counts = Counter(s.light for s in statuses)
+    judged = [s for s in statuses if s.judged]
     worst = Light.DONE
-    for s in statuses:
+    for s in judged:
         worst = worse(worst, s.light)
-    # Each item counts between nothing and all of it: going backwards is not less than nothing
-    # done, and exceeding one target does not make up for another.
-    known = [min(max(s.completion, 0.0), 1.0) for s in statuses if s.completion is not None]
-    # Work not yet reported counts as not done: a mean over reported items alone would flatter.
-    mean = sum(known) / len(statuses) if statuses else None
+    # The share done is of work with a share: figures to reach and tasks. Each counts between
+    # nothing and all of it (going backwards is not less than nothing done, and exceeding one
+    # target does not make up for another); work not yet reported counts as not done, since a
+    # mean over reported items alone would flatter.
+    measured = [s for s in judged if _has_share(s.item)]
+    known = [min(max(s.completion, 0.0), 1.0) for s in measured if s.completion is not None]
+    mean = sum(known) / len(measured) if measured else None
     return Rollup(
         code=code,
         title=title,
-        counts={light: counts.get(light, 0) for light in SEVERITY},
+        counts={light: counts.get(light, 0) for light in (*SEVERITY, Light.MONITOR)},
         total=len(statuses),
-        worst=worst if statuses else Light.NONE,
+        worst=worst if judged else Light.NONE,
         mean_completion=mean,
         stale=sum(1 for s in statuses if s.stale),
     )
+
+
+def _has_share(item: Item) -> bool:
+    return not item.is_indicator or item.target_kind == "at_least"
 
 
 def plan_status(plan: Plan, updates: Sequence[Update], day: dt.date) -> PlanStatus:
@@ -359,3 +412,11 @@ def trend(
         status_of(plan, item, fold(item, [u for u in valid if u.date <= d]), d).completion
         for d in days
     ]
+
+
+def statuses_over(
+    plan: Plan, item: Item, updates: Sequence[Update], days: Sequence[dt.date]
+) -> list[ItemStatus]:
+    """The item's whole status at the end of each of ``days``, for a chart of any kind of target."""
+    valid = valid_until(updates, item.code, max(days, default=plan.start))
+    return [status_of(plan, item, fold(item, [u for u in valid if u.date <= d]), d) for d in days]

@@ -7,16 +7,36 @@ shares are fractions, dates ISO. ``to_json`` writes lists one record a line.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from typing import Any
 
-from kpi.core.plan import Plan
+from kpi.core.plan import Plan, PlanInfo, Target
 from kpi.core.records import Update
 from kpi.core.status import ItemStatus, PlanStatus
 
 
 def _round(value: float | None, places: int = 6) -> float | None:
-    return None if value is None else round(value, places)
+    """A number for JSON: rounded, and never ``Infinity`` or ``NaN`` (null instead)."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(value, places)
+
+
+def _target(tg: Target | None) -> dict[str, Any]:
+    return {
+        "kind": tg.kind if tg else None,
+        "value": _round(tg.value) if tg else None,
+        "basis": tg.basis if tg else None,
+        "provisional": tg.provisional if tg else None,
+        "derived": tg.derived if tg else None,
+        "growth": ("positive" if tg.positive else tg.growth) if tg else None,
+        "about": tg.about if tg else None,
+        "min": tg.low if tg else None,
+        "max": tg.high if tg else None,
+        "source": tg.source if tg else None,
+        "note": tg.note if tg else None,
+    }
 
 
 def status_record(plan: Plan, s: ItemStatus) -> dict[str, Any]:
@@ -25,6 +45,7 @@ def status_record(plan: Plan, s: ItemStatus) -> dict[str, Any]:
     section = next(x for x in area.sections if x.code == item.section_code)
     b, tg = item.baseline, item.target
     return {
+        "plan": plan.id,
         "code": item.code,
         "title": item.title,
         "area": {"code": area.code, "title": area.title},
@@ -33,6 +54,7 @@ def status_record(plan: Plan, s: ItemStatus) -> dict[str, Any]:
         "unit": item.unit,
         "direction": item.direction if item.is_indicator else None,
         "accumulate": item.accumulate if item.is_indicator else None,
+        "negative": item.negative if item.is_indicator else None,
         "text": item.text,
         "baseline": {
             "value": b.value if b else None,
@@ -40,13 +62,13 @@ def status_record(plan: Plan, s: ItemStatus) -> dict[str, Any]:
             "source": b.source if b else None,
             "completion": b.completion if b else None,
             "implied_target": _round(b.implied_target) if b else None,
+            "excerpt": b.excerpt if b else None,
+            "also": [
+                {"value": a.value, "year": a.year, "source": a.source}
+                for a in (b.also if b else ())
+            ],
         },
-        "target": {
-            "value": tg.value if tg else None,
-            "basis": tg.basis if tg else None,
-            "provisional": tg.provisional if tg else None,
-            "note": tg.note if tg else None,
-        },
+        "target": _target(tg),
         "actual": _round(s.actual),
         "remaining": _round(s.remaining),
         "completion": _round(s.completion),
@@ -99,15 +121,55 @@ def update_record(u: Update) -> dict[str, Any]:
         "recorded_at": u.recorded_at.isoformat(sep=" ") if u.recorded_at else None,
         "voided": u.voided,
         "void_reason": u.void_reason,
+        "void_kind": u.void_kind,
+        "voided_by": u.voided_by,
+        "voided_at": u.voided_at.isoformat(sep=" ") if u.voided_at else None,
         "origin": u.origin,
+    }
+
+
+def plan_record(p: PlanInfo) -> dict[str, Any]:
+    """A plan as ``kpi plans --format json`` lists it."""
+    return {
+        "id": p.id,
+        "organisation": p.organisation,
+        "title": p.title,
+        "year": p.year,
+        "start": p.start.isoformat(),
+        "end": p.end.isoformat(),
+        "retired": p.retired,
+        "items": p.items,
+        "records": p.records,
+        "last_record": p.last_record.isoformat() if p.last_record else None,
+        "version": p.version,
+        "effective": p.effective.isoformat() if p.effective else None,
     }
 
 
 def to_json(records: Any) -> str:
     """JSON for people and programs: a list one record a line (Python's fast encoder; with
-    ``indent`` it falls back to a slow one, seconds for ten thousand items), anything else indented."""
+    ``indent`` it falls back to a slow one, seconds for ten thousand items), anything else indented.
+    A number that is not finite (a stored 1e308 added twice) is written as null, never as the
+    ``Infinity`` that JSON does not have."""
     if isinstance(records, list):
         if not records:
             return "[]"
-        return "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]"
-    return json.dumps(records, ensure_ascii=False, indent=2)
+        return "[\n" + ",\n".join(_dumps(r) for r in records) + "\n]"
+    return _dumps(records, indent=2)
+
+
+def _dumps(value: Any, indent: int | None = None) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, indent=indent, allow_nan=False)
+    except ValueError:  # a non-finite number somewhere: the rare slow path
+        return json.dumps(_finite(value), ensure_ascii=False, indent=indent, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value

@@ -32,6 +32,14 @@ def points(gap: float | None) -> str:
     return f"{gap:+.1f}".replace("-", "−")
 
 
+def basis_words(item: Item) -> str:
+    """How a target was set: the office's note, or that the report states it."""
+    tg = item.target
+    if tg is None:
+        return ""
+    return tg.note or (t("show.provisional") if tg.provisional else t("show.stated"))
+
+
 def light_word(s: ItemStatus | Light) -> str:
     """绿 达进度, 红 滞后·逾期, 完成 超额 …: the light as words, for readers without colour."""
     light = s if isinstance(s, Light) else s.light
@@ -50,6 +58,7 @@ LIGHT_WORDS = {
     Light.YELLOW: "light.yellow",
     Light.RED: "light.red",
     Light.NONE: "light.none",
+    Light.MONITOR: "light.monitor",
 }
 SHORT_WORDS = {
     Light.DONE: "light.short.done",
@@ -57,6 +66,7 @@ SHORT_WORDS = {
     Light.YELLOW: "light.short.yellow",
     Light.RED: "light.short.red",
     Light.NONE: "light.short.none",
+    Light.MONITOR: "light.short.monitor",
 }
 # The order offices count in: how many done, green, yellow, red, and not yet reported.
 COUNT_ORDER = (Light.DONE, Light.GREEN, Light.YELLOW, Light.RED, Light.NONE)
@@ -81,11 +91,52 @@ def title_with_unit(item: Item) -> str:
 
 
 def target_text(item: Item) -> str:
-    """The target as a number, ``*`` marking one the report does not state (暂定)."""
-    if item.target is None:
+    """The target in a table cell as the plan writes it: ``234``, ``≤3``, ``95–100``, ``+5.5%``,
+    ``监测``; ``*`` marks one the report does not state (暂定)."""
+    tg = item.target
+    if tg is None:
         return "—"
-    mark = "*" if item.target.provisional else ""
-    return num(item.target.value) + mark
+    mark = "*" if tg.provisional else ""
+    about = "≈" if tg.about else ""
+    if tg.kind == "monitor":
+        return t("target.monitor_short")
+    if tg.kind == "range":
+        return f"{about}{num(tg.low)}–{num(tg.high)}{mark}"
+    if tg.positive:
+        return t("target.positive_short") + mark
+    if tg.growth is not None:
+        return f"{about}{tg.growth * 100:+g}%{mark}"
+    prefix = "≤" if tg.kind == "at_most" else ""
+    return f"{prefix}{about}{num(tg.value)}{mark}"
+
+
+def target_words(item: Item) -> str:
+    """The target in full, with how it was set: ``433.6 亿元（411 × 1.055，增长 5.5% 左右）``."""
+    tg = item.target
+    if tg is None:
+        return "—"
+    unit = item.unit or ""
+    about = t("target.about") if tg.about else ""
+    if tg.kind == "monitor":
+        return t("target.monitor")
+    if tg.kind == "range":
+        return t("target.range", low=num(tg.low), high=num(tg.high), unit=unit, about=about)
+    base = item.baseline.value if item.baseline else None
+    if tg.positive:
+        return t("target.positive", base=num(base), unit=unit)
+    if tg.growth is not None:
+        words = t(
+            "target.growth",
+            value=num(tg.value),
+            unit=unit,
+            base=num(base),
+            factor=f"{1 + tg.growth:g}",
+            growth=f"{tg.growth * 100:g}%",
+            about=about,
+        )
+    else:
+        words = f"{num(tg.value)} {unit}".strip() + (about and f"（{about}）")
+    return t("target.ceiling", words=words) if tg.kind == "at_most" else words
 
 
 def describe(u: Update, unit: str | None = None) -> str:
@@ -108,4 +159,5 @@ LIGHT_STYLE = {
     Light.YELLOW: "bold yellow",
     Light.RED: "bold red",
     Light.NONE: "dim",
+    Light.MONITOR: "cyan",
 }

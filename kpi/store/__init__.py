@@ -3,7 +3,8 @@
 - ``engine``: where the database is and how it is reached — ``sqlite3`` for a SQLite file,
   SQLAlchemy for a server — with reads and one-transaction writes;
 - ``maintenance``: opening only kpi databases, the schema and its upgrades, backups, checks;
-- ``plans``: loading a plan and syncing one from a targets file;
+- ``plans``: the plans there are, loading one, syncing one from its targets file;
+- ``versions``: every load of a plan, and the plan in effect on any day;
 - ``records``: reading, adding and voiding records;
 - ``progress``: each item's progress on a day, counted by the database;
 - ``rows``: the conversions between rows and plan objects or records;
@@ -19,18 +20,26 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kpi.core.plan import Plan
+from kpi.core.plan import Plan, PlanInfo
 from kpi.core.progress import Progress
 from kpi.core.records import Update
 from kpi.env import Env, real_now
 from kpi.errors import InputError
 from kpi.locale import t
-from kpi.store import maintenance, plans, progress, records
+from kpi.store import maintenance, plans, progress, records, versions
 from kpi.store.engine import DEFAULT_DB, Database, safe_url, sqlite_target
 from kpi.store.maintenance import SCHEMA_VERSION
 from kpi.store.plans import SyncResult
 
-__all__ = ["DEFAULT_DB", "SCHEMA_VERSION", "Store", "SyncResult", "locate", "safe_url"]
+__all__ = [
+    "DEFAULT_DB",
+    "SCHEMA_VERSION",
+    "PlanInfo",
+    "Store",
+    "SyncResult",
+    "locate",
+    "safe_url",
+]
 
 
 def locate(db: str | None, env: Env | None = None) -> Database:
@@ -113,56 +122,85 @@ class Store:
 
     # -- plans ----------------------------------------------------------------------------
 
-    def plan_years(self) -> list[int]:
-        return plans.plan_years(self.db)
+    def plans(self) -> list[PlanInfo]:
+        return plans.plan_infos(self.db)
 
-    def load_plan(self, year: int, *, item: str | None = None) -> Plan:
-        return plans.load_plan(self.db, year, item=item)
+    def load_plan(self, plan_id: str, *, item: str | None = None) -> Plan:
+        return plans.load_plan(self.db, plan_id, item=item)
+
+    def plan_on(self, plan_id: str, day: dt.date, *, item: str | None = None) -> Plan:
+        """The plan as it was in effect on ``day`` (its newest version: the plan's own tables)."""
+        version, newest = versions.in_effect(self.db, plan_id, day)
+        if not newest and version is not None:
+            found = versions.plan_of(self.db, plan_id, version)
+            if found is not None:
+                return found if item is None else _only(found, item)
+        return plans.load_plan(self.db, plan_id, item=item)
+
+    def versions(self, plan_id: str) -> list[versions.Version]:
+        return versions.history(self.db, plan_id)
 
     def sync_plan(
-        self, plan: Plan, *, file: str, sha256: str, by: str, dry_run: bool
+        self,
+        plan: Plan,
+        *,
+        file: str,
+        sha256: str,
+        by: str,
+        dry_run: bool,
+        effective: dt.date | None = None,
     ) -> SyncResult:
         return plans.sync_plan(
-            self.db, plan, file=file, sha256=sha256, by=by, now=self.now(), dry_run=dry_run
+            self.db,
+            plan,
+            file=file,
+            sha256=sha256,
+            by=by,
+            now=self.now(),
+            effective=effective,
+            dry_run=dry_run,
         )
 
-    def item_of(self, year: int, text: str) -> str | None:
-        return plans.item_of(self.db, year, text)
+    def retire_plan(self, plan_id: str) -> bool:
+        return plans.retire(self.db, plan_id)
 
-    def names(self, year: int) -> list[tuple[str, str]]:
-        return plans.names(self.db, year)
+    def item_of(self, plan_id: str, text: str) -> str | None:
+        return plans.item_of(self.db, plan_id, text)
 
-    def retired_codes(self, year: int) -> set[str]:
-        return plans.retired_codes(self.db, year)
+    def names(self, plan_id: str) -> list[tuple[str, str]]:
+        return plans.names(self.db, plan_id)
+
+    def retired_codes(self, plan_id: str) -> set[str]:
+        return plans.retired_codes(self.db, plan_id)
 
     # -- records --------------------------------------------------------------------------
 
-    def updates(self, year: int, *, item_code: str | None = None) -> list[Update]:
-        return records.updates(self.db, year, item_code=item_code)
+    def updates(self, plan_id: str, *, item_code: str | None = None) -> list[Update]:
+        return records.updates(self.db, plan_id, item_code=item_code)
 
-    def updates_between(self, year: int, start: dt.date, end: dt.date) -> list[Update]:
-        return records.updates_between(self.db, year, start, end)
+    def updates_between(self, plan_id: str, start: dt.date, end: dt.date) -> list[Update]:
+        return records.updates_between(self.db, plan_id, start, end)
 
-    def get_update(self, year: int, update_id: int) -> Update | None:
-        return records.get_update(self.db, year, update_id)
+    def get_update(self, plan_id: str, update_id: int) -> Update | None:
+        return records.get_update(self.db, plan_id, update_id)
 
-    def last_update_by(self, year: int, os_user: str) -> Update | None:
-        return records.last_update_by(self.db, year, os_user)
+    def last_update_by(self, plan_id: str, os_user: str) -> Update | None:
+        return records.last_update_by(self.db, plan_id, os_user)
 
-    def add_update(self, year: int, new: Update, check: records.Check | None = None) -> Update:
-        return records.add_update(self.db, year, new, self.now(), check)
+    def add_update(self, plan_id: str, new: Update, check: records.Check | None = None) -> Update:
+        return records.add_update(self.db, plan_id, new, self.now(), check)
 
     def add_updates(
         self,
-        year: int,
+        plan_id: str,
         new: Sequence[Update],
         check: Callable[[Sequence[Update]], Sequence[Update]] | None = None,
     ) -> list[Update]:
-        return records.add_updates(self.db, year, new, self.now(), check)
+        return records.add_updates(self.db, plan_id, new, self.now(), check)
 
     def void(
         self,
-        year: int,
+        plan_id: str,
         update_id: int,
         *,
         reason: str,
@@ -172,7 +210,7 @@ class Store:
     ) -> Update:
         return records.void(
             self.db,
-            year,
+            plan_id,
             update_id,
             reason=reason,
             by=by,
@@ -181,15 +219,23 @@ class Store:
             check=check,
         )
 
-    def undo(self, year: int, update_id: int, *, account: str, reason: str) -> Update:
+    def undo(self, plan_id: str, update_id: int, *, account: str, reason: str) -> Update:
         return records.undo(
-            self.db, year, update_id, account=account, reason=reason, now=self.now()
+            self.db, plan_id, update_id, account=account, reason=reason, now=self.now()
         )
 
     # -- progress -------------------------------------------------------------------------
 
-    def progress(self, year: int, day: dt.date) -> dict[str, Progress]:
-        return progress.progress(self.db, year, day)
+    def progress(self, plan_id: str, day: dt.date) -> dict[str, Progress]:
+        return progress.progress(self.db, plan_id, day)
 
-    def progress_on(self, year: int, days: Sequence[dt.date]) -> list[dict[str, Progress]]:
-        return progress.progress_on(self.db, year, days)
+    def progress_on(self, plan_id: str, days: Sequence[dt.date]) -> list[dict[str, Progress]]:
+        return progress.progress_on(self.db, plan_id, days)
+
+
+def _only(plan: Plan, item: str) -> Plan:
+    """``plan`` with one item (and its area and section) alone."""
+    from dataclasses import replace
+
+    kept = tuple(i for i in plan.items if i.code == item)
+    return replace(plan, items=kept, _by_code={}, _milestones={})

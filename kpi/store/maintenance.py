@@ -28,9 +28,19 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = "0003"  # the newest migration in kpi/store/migrations/versions
-KNOWN_VERSIONS = ("0001", "0002", "0003")
-TABLES = ("plans", "areas", "sections", "items", "milestones", "updates", "voids", "loads")
+SCHEMA_VERSION = "0004"  # the newest migration in kpi/store/migrations/versions
+KNOWN_VERSIONS = ("0001", "0002", "0003", "0004")
+TABLES = (
+    "plans",
+    "areas",
+    "sections",
+    "items",
+    "milestones",
+    "updates",
+    "voids",
+    "plan_versions",
+    "grant_events",
+)
 
 
 def prepare(db: Database, *, check_schema: bool = True) -> None:
@@ -253,25 +263,7 @@ def check(db: Database) -> list[str]:
     version = schema_version(db)
     if version != SCHEMA_VERSION:
         problems.append(t("check.schema", version=version, head=SCHEMA_VERSION))
-    known_items = {
-        (r["plan_year"], r["code"]) for r in db.rows("SELECT plan_year, code FROM items")
-    }
-    known_ms = {
-        (r["plan_year"], r["code"]): r["item_code"]
-        for r in db.rows("SELECT plan_year, code, item_code FROM milestones")
-    }
-    for u in db.rows("SELECT id, plan_year, code, item_code, kind, value FROM updates ORDER BY id"):
-        if (u["plan_year"], u["item_code"]) not in known_items:
-            problems.append(
-                t("check.orphan_update", id=u["id"], code=u["item_code"], year=u["plan_year"])
-            )
-        elif u["code"] != u["item_code"]:
-            if known_ms.get((u["plan_year"], u["code"])) != u["item_code"]:
-                problems.append(t("check.orphan_milestone", id=u["id"], code=u["code"]))
-            elif u["kind"] != "done":
-                problems.append(
-                    t("check.milestone_kind", id=u["id"], code=u["code"], kind=u["kind"])
-                )
+    problems.extend(_records_that_do_not_fit(db))
     orphan_voids = db.rows(
         "SELECT v.update_id FROM voids v LEFT JOIN updates u ON u.id = v.update_id "
         "WHERE u.id IS NULL"
@@ -281,3 +273,48 @@ def check(db: Database) -> list[str]:
 
 
 __all__ = ["SCHEMA_VERSION", "backup", "check", "counts", "guard_out", "prepare", "safe_url"]
+
+
+# What each kind of record may be recorded against.
+_FITS = {"indicator": {"add", "set"}, "task": {"percent", "done"}}
+
+
+def _records_that_do_not_fit(db: Database) -> list[str]:
+    """Records pointing nowhere, or not fitting their item (a share on an indicator, a value
+    that is not a finite number, a negative one where the plan allows none)."""
+    import math
+
+    items = {
+        (r["plan_id"], r["code"]): (r["kind"], bool(r["negative"]))
+        for r in db.rows("SELECT plan_id, code, kind, negative FROM items")
+    }
+    milestones = {
+        (r["plan_id"], r["code"]): r["item_code"]
+        for r in db.rows("SELECT plan_id, code, item_code FROM milestones")
+    }
+    problems: list[str] = []
+    for u in db.rows("SELECT id, plan_id, code, item_code, kind, value FROM updates ORDER BY id"):
+        key = (u["plan_id"], u["item_code"])
+        value = u["value"]
+        if value is not None and not math.isfinite(float(value)):
+            problems.append(t("check.not_finite", id=u["id"], code=u["code"], value=value))
+        if key not in items:
+            problems.append(
+                t("check.orphan_update", id=u["id"], code=u["item_code"], plan=u["plan_id"])
+            )
+            continue
+        kind, negative = items[key]
+        if u["code"] != u["item_code"]:
+            if milestones.get((u["plan_id"], u["code"])) != u["item_code"]:
+                problems.append(t("check.orphan_milestone", id=u["id"], code=u["code"]))
+            elif u["kind"] != "done":
+                problems.append(
+                    t("check.milestone_kind", id=u["id"], code=u["code"], kind=u["kind"])
+                )
+        elif u["kind"] not in _FITS.get(kind, set()):
+            problems.append(
+                t("check.kind_mismatch", id=u["id"], code=u["code"], kind=u["kind"], item=kind)
+            )
+        elif value is not None and value < 0 and not negative:
+            problems.append(t("check.negative", id=u["id"], code=u["code"], value=value))
+    return problems

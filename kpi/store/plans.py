@@ -1,7 +1,13 @@
-"""Plans in the database: loading one for the status rules, and syncing one from a targets file.
+"""Plans in the database: which there are, loading one for the status rules, syncing one from its
+targets file as a new version.
 
-A sync matches by code: new codes are added, changed ones updated, codes gone from the file
-retired (hidden, their history kept), never deleted; a dry run says the same without writing.
+- A sync matches by code: new codes are added, changed ones updated, codes gone from the file
+  retired (hidden, their history kept), never deleted; a dry run says the same without writing.
+  A load that changes anything is a new version (``versions``), in effect from a day.
+- A plan of the old, year-keyed schema (``legacy``) is taken over by the first targets file whose
+  period is its own, under the file's id, with every record.
+- What records depend on cannot change under them: an item's kind, unit or accumulation is never
+  changed while it has records (retire the code and add a new one).
 """
 
 from __future__ import annotations
@@ -12,14 +18,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from kpi.core.plan import Plan
+from kpi.core.plan import Plan, PlanInfo
 from kpi.errors import InputError
 from kpi.locale import t
+from kpi.store import versions
 from kpi.store.engine import Database, Transaction
-from kpi.store.rows import plan_from_rows, plan_head, rows_from_plan
+from kpi.store.rows import PARTS, day_of, plan_from_rows, plan_head, rows_from_plan
 
-PLAN_PARTS = ("areas", "sections", "items", "milestones")
-_CURRENT = "plan_year = :year AND retired = :no"
+_CURRENT = "plan_id = :plan AND retired = :no"
+# What a record's meaning depends on: changed under records, old records would be misread.
+_FIXED = ("kind", "unit", "accumulate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,34 +38,78 @@ class SyncResult:
     changed: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     unchanged: int = 0
+    version: int | None = None  # the version the load made (None: nothing changed, or a dry run)
+    effective: dt.date | None = None
+    adopted: str | None = None  # the id of an old-schema plan this load took over
 
     @property
     def nothing(self) -> bool:
         return not (self.added or self.changed or self.retired)
 
 
-def plan_years(db: Database) -> list[int]:
-    return sorted(r["year"] for r in db.rows("SELECT year FROM plans"))
-
-
-def load_plan(db: Database, year: int, *, item: str | None = None) -> Plan:
-    """The plan as stored, without retired items; with ``item``, that item alone (all a
-    `kpi show` needs, so it does not read ten thousand items to show one)."""
+def plan_infos(db: Database) -> list[PlanInfo]:
+    """Every plan, with its counts and current version, oldest period first."""
     heads = db.rows(
-        'SELECT year, title, source, start, "end", rules, offices FROM plans WHERE year = :year',
-        year=year,
+        'SELECT id, organisation, year, title, start, "end", retired FROM plans ORDER BY start, id'
     )
+    items = {
+        r["plan_id"]: r["n"]
+        for r in db.rows(
+            "SELECT plan_id, count(*) AS n FROM items WHERE retired = :no GROUP BY plan_id",
+            no=False,
+        )
+    }
+    records = {
+        r["plan_id"]: (r["n"], r["last"])
+        for r in db.rows(
+            "SELECT plan_id, count(*) AS n, max(date) AS last FROM updates GROUP BY plan_id"
+        )
+    }
+    latest = {
+        r["plan_id"]: (r["version"], r["effective"])
+        for r in db.rows(
+            "SELECT v.plan_id, v.version, v.effective FROM plan_versions v WHERE v.version = "
+            "(SELECT max(w.version) FROM plan_versions w WHERE w.plan_id = v.plan_id)"
+        )
+    }
+    out = []
+    for h in heads:
+        n, last = records.get(h["id"], (0, None))
+        version, effective = latest.get(h["id"], (None, None))
+        out.append(
+            PlanInfo(
+                id=h["id"],
+                organisation=h["organisation"],
+                year=h["year"],
+                title=h["title"],
+                start=day_of(h["start"]),
+                end=day_of(h["end"]),
+                retired=bool(h["retired"]),
+                items=items.get(h["id"], 0),
+                records=n,
+                last_record=day_of(last) if last else None,
+                version=version,
+                effective=day_of(effective) if effective else None,
+            )
+        )
+    return out
+
+
+def load_plan(db: Database, plan_id: str, *, item: str | None = None) -> Plan:
+    """The plan as it stands, without retired items; with ``item``, that item alone (all a
+    `kpi show` needs, so it does not read ten thousand items to show one)."""
+    heads = db.rows("SELECT * FROM plans WHERE id = :plan", plan=plan_id)
     if not heads:
-        raise InputError(t("db.no_plan", year=year))
+        raise InputError(t("db.no_plan", plan=plan_id))
     parts = [
-        db.rows(f"SELECT * FROM {table} WHERE {_CURRENT} ORDER BY position", year=year, no=False)
+        db.rows(f"SELECT * FROM {table} WHERE {_CURRENT} ORDER BY position", plan=plan_id, no=False)
         for table in ("areas", "sections")
     ]
     only = "" if item is None else " AND {} = :item"
     parts += [
         db.rows(
             f"SELECT * FROM {table} WHERE {_CURRENT}{only.format(column)} ORDER BY position",
-            year=year,
+            plan=plan_id,
             no=False,
             item=item,
         )
@@ -67,56 +119,126 @@ def load_plan(db: Database, year: int, *, item: str | None = None) -> Plan:
 
 
 def sync_plan(
-    db: Database, plan: Plan, *, file: str, sha256: str, by: str, now: dt.datetime, dry_run: bool
+    db: Database,
+    plan: Plan,
+    *,
+    file: str,
+    sha256: str,
+    by: str,
+    now: dt.datetime,
+    effective: dt.date | None,
+    dry_run: bool,
 ) -> SyncResult:
-    """Bring the stored plan in line with ``plan``, matched by code; retire what is gone."""
+    """Bring the stored plan in line with ``plan``, matched by code; retire what is gone; keep
+    the result as a new version in effect from ``effective`` (today if not given)."""
     rows = rows_from_plan(plan)
-    result = SyncResult()
+    head = plan_head(plan)
     with db.write() as tx:
-        head = plan_head(plan)
-        stored = tx.rows("SELECT * FROM plans WHERE year = :year", year=plan.year)
+        stored_id = _stored_id(tx, plan)
+        adopted = stored_id if stored_id not in (None, plan.id) else None
+        if adopted and not dry_run:
+            _rename(tx, adopted, plan.id)
+            stored_id = plan.id
+        result = SyncResult(adopted=adopted)
+        diff: dict[str, dict[str, Any]] = {}
+        stored = (
+            tx.rows("SELECT * FROM plans WHERE id = :plan", plan=stored_id) if stored_id else []
+        )
         if not stored:
             if not dry_run:
-                _insert(tx, "plans", [head])
-        elif _stored_form(dict(stored[0])) != _stored_form(head):
-            result.changed.append(str(plan.year))
-            if not dry_run:
-                _update(tx, "plans", [head], key="year")
-        for name in PLAN_PARTS:
-            _sync_table(tx, name, plan.year, rows[name], result, dry_run)
-        if not dry_run and not result.nothing:
-            _insert(
-                tx,
-                "loads",
-                [
-                    {
-                        "plan_year": plan.year,
-                        "file": file,
-                        "sha256": sha256,
-                        "by": by,
-                        "loaded_at": now,
-                        "added": len(result.added),
-                        "changed": len(result.changed),
-                        "retired": len(result.retired),
-                        "unchanged": result.unchanged,
-                    }
-                ],
-            )
-    return result
+                _insert(tx, "plans", [{**head, "retired": False, "legacy": False}])
+        else:
+            before = {k: v for k, v in _stored_form(dict(stored[0])).items() if k in head}
+            after = _stored_form(head) | ({"id": before["id"]} if dry_run else {})
+            if before != after:
+                result.changed.append(plan.id)
+                diff[plan.id] = _fields(before, after)
+                if not dry_run:
+                    _update(tx, "plans", [head], key="id")
+        for name in PARTS:
+            _sync_table(tx, name, stored_id, plan.id, rows[name], result, diff, dry_run)
+        _refuse_meaning_changes(tx, stored_id, diff)
+        if result.nothing:
+            return result
+        day = _effective(tx, plan, effective or now.date())
+        if dry_run:
+            return _with(result, effective=day)
+        number = versions.add(
+            tx,
+            plan,
+            head,
+            rows,
+            effective=day,
+            file=file,
+            sha256=sha256,
+            by=by,
+            now=now,
+            result=result,
+            diff=diff,
+        )
+    return _with(result, version=number, effective=day)
+
+
+def _with(result: SyncResult, **changes: Any) -> SyncResult:
+    from dataclasses import replace
+
+    return replace(result, **changes)
+
+
+def _effective(tx: Transaction, plan: Plan, day: dt.date) -> dt.date:
+    """The day a load takes effect, inside the plan's period; a plan's first load, its start."""
+    known = tx.scalar("SELECT count(*) FROM plan_versions WHERE plan_id = :plan", plan=plan.id)
+    if not known:
+        return plan.start
+    return min(max(day, plan.start), plan.end)
+
+
+def _stored_id(tx: Transaction, plan: Plan) -> str | None:
+    """The id the plan is stored under: its own, or that of an old-schema plan of its period."""
+    if tx.rows("SELECT id FROM plans WHERE id = :plan", plan=plan.id):
+        return plan.id
+    legacy = tx.rows(
+        'SELECT id FROM plans WHERE legacy = :yes AND start = :start AND "end" = :end',
+        yes=True,
+        start=plan.start,
+        end=plan.end,
+    )
+    return str(legacy[0]["id"]) if len(legacy) == 1 else None
+
+
+def _rename(tx: Transaction, old: str, new: str) -> None:
+    """An old-schema plan taken over under its file's id, with every part and record."""
+    columns = (
+        '"organisation", "year", "title", "source", "start", "end", "rules", "offices", "retired"'
+    )
+    tx.execute(
+        f"INSERT INTO plans (id, legacy, {columns}) SELECT :new, :no, {columns} FROM plans "
+        "WHERE id = :old",
+        new=new,
+        old=old,
+        no=False,
+    )
+    for table in (*PARTS, "updates", "plan_versions", "grant_events"):
+        tx.execute(f"UPDATE {table} SET plan_id = :new WHERE plan_id = :old", new=new, old=old)
+    tx.execute("DELETE FROM plans WHERE id = :old", old=old)
 
 
 def _sync_table(
     tx: Transaction,
     table: str,
-    year: int,
+    stored_id: str | None,
+    plan_id: str,
     new_rows: list[dict[str, Any]],
     result: SyncResult,
+    diff: dict[str, dict[str, Any]],
     dry_run: bool,
 ) -> None:
-    old = {
-        r["code"]: _stored_form(dict(r))
-        for r in tx.rows(f"SELECT * FROM {table} WHERE plan_year = :year", year=year)
-    }
+    old: dict[str, dict[str, Any]] = {}
+    if stored_id is not None:
+        old = {
+            r["code"]: _stored_form({**dict(r), "plan_id": plan_id})
+            for r in tx.rows(f"SELECT * FROM {table} WHERE plan_id = :plan", plan=stored_id)
+        }
     unchanged = 0
     to_insert: list[dict[str, Any]] = []
     to_update: list[dict[str, Any]] = []
@@ -131,6 +253,7 @@ def _sync_table(
         # A shift in position (an item added or removed above it) is not a change to report.
         if {**before, "position": None} != {**after, "position": None}:
             result.changed.append(code)
+            diff[code] = _fields(before, after) | ({"_table": table} if table != "items" else {})
         else:
             unchanged += 1
         if before != after:
@@ -140,12 +263,47 @@ def _sync_table(
     if not dry_run:
         # One statement for many rows (executemany): a 10,000-item plan loads in one pass.
         _insert(tx, table, to_insert)
-        _update(tx, table, to_update, key="code", scope="plan_year")
+        _update(tx, table, to_update, key="code", scope="plan_id")
         tx.executemany(
-            f"UPDATE {table} SET retired = :yes WHERE plan_year = :year AND code = :code",
-            [{"yes": True, "year": year, "code": code} for code in retired],
+            f"UPDATE {table} SET retired = :yes WHERE plan_id = :plan AND code = :code",
+            [{"yes": True, "plan": plan_id, "code": code} for code in retired],
         )
     object.__setattr__(result, "unchanged", result.unchanged + unchanged)
+
+
+def _fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Each field that changed, as [before, after]."""
+    return {
+        k: [before.get(k), after.get(k)]
+        for k in sorted(set(before) | set(after))
+        if k not in ("position", "plan_id") and before.get(k) != after.get(k)
+    }
+
+
+def _refuse_meaning_changes(
+    tx: Transaction, stored_id: str | None, diff: dict[str, dict[str, Any]]
+) -> None:
+    """Refuse a change of kind, unit or accumulation of an item that has records."""
+    if stored_id is None:
+        return
+    touched = {code: [f for f in _FIXED if f in fields] for code, fields in diff.items()}
+    touched = {
+        code: fields for code, fields in touched.items() if fields and "_table" not in diff[code]
+    }
+    if not touched:
+        return
+    problems = []
+    for code, fields in touched.items():
+        n = tx.scalar(
+            "SELECT count(*) FROM updates WHERE plan_id = :plan AND item_code = :code",
+            plan=stored_id,
+            code=code,
+        )
+        if n:
+            shown = "、".join(f"{f} {diff[code][f][0]} → {diff[code][f][1]}" for f in fields)
+            problems.append(t("load.meaning_changed", code=code, fields=shown, n=n))
+    if problems:
+        raise InputError(problems[0], details=problems[1:])
 
 
 def _insert(tx: Transaction, table: str, rows: list[dict[str, Any]]) -> None:
@@ -196,14 +354,26 @@ def _stored_form(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def item_of(db: Database, year: int, text: str) -> str | None:
+def retire(db: Database, plan_id: str) -> bool:
+    """Hide a plan from use (nothing is deleted); False if it was retired already."""
+    with db.write() as tx:
+        found = tx.rows("SELECT retired FROM plans WHERE id = :plan", plan=plan_id)
+        if not found:
+            raise InputError(t("db.no_plan", plan=plan_id))
+        if found[0]["retired"]:
+            return False
+        tx.execute("UPDATE plans SET retired = :yes WHERE id = :plan", yes=True, plan=plan_id)
+    return True
+
+
+def item_of(db: Database, plan_id: str, text: str) -> str | None:
     """The item that ``text`` names without doubt: its code, a milestone's code, or the one
     title (or else milestone title) containing it; None when none or several do."""
     query = text.strip()
     for table, column in (("items", "code"), ("milestones", "item_code")):
         rows = db.rows(
             f"SELECT {column} AS item FROM {table} WHERE {_CURRENT} AND code = :q",
-            year=year,
+            plan=plan_id,
             no=False,
             q=query,
         )
@@ -212,7 +382,7 @@ def item_of(db: Database, year: int, text: str) -> str | None:
     folded = query.casefold()
     for table, column in (("items", "code"), ("milestones", "item_code")):
         rows = db.rows(
-            f"SELECT {column} AS item, title FROM {table} WHERE {_CURRENT}", year=year, no=False
+            f"SELECT {column} AS item, title FROM {table} WHERE {_CURRENT}", plan=plan_id, no=False
         )
         hits = {r["item"] for r in rows if folded in r["title"].casefold()}
         if hits:
@@ -220,23 +390,25 @@ def item_of(db: Database, year: int, text: str) -> str | None:
     return None
 
 
-def names(db: Database, year: int) -> list[tuple[str, str]]:
+def names(db: Database, plan_id: str) -> list[tuple[str, str]]:
     """(code, title) of every current item and milestone, in plan order: for Tab completion."""
     rows = [
         *db.rows(
-            f"SELECT code, title FROM items WHERE {_CURRENT} ORDER BY position", year=year, no=False
+            f"SELECT code, title FROM items WHERE {_CURRENT} ORDER BY position",
+            plan=plan_id,
+            no=False,
         ),
         *db.rows(
             f"SELECT code, title FROM milestones WHERE {_CURRENT} ORDER BY position",
-            year=year,
+            plan=plan_id,
             no=False,
         ),
     ]
     return [(r["code"], r["title"]) for r in rows]
 
 
-def retired_codes(db: Database, year: int) -> set[str]:
+def retired_codes(db: Database, plan_id: str) -> set[str]:
     rows = db.rows(
-        "SELECT code FROM items WHERE plan_year = :year AND retired = :yes", year=year, yes=True
+        "SELECT code FROM items WHERE plan_id = :plan AND retired = :yes", plan=plan_id, yes=True
     )
     return {r["code"] for r in rows}

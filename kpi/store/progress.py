@@ -17,17 +17,17 @@ from kpi.store.engine import Database
 from kpi.store.rows import day_of
 
 
-def progress_on(db: Database, year: int, days: Sequence[dt.date]) -> list[dict[str, Progress]]:
+def progress_on(db: Database, plan_id: str, days: Sequence[dt.date]) -> list[dict[str, Progress]]:
     """``progress`` on several days; on SQLite each day in a thread with a connection of its
     own: the database does the counting and lets the other threads run meanwhile."""
     if not db.is_sqlite or len(days) < 2:
-        return [progress(db, year, day) for day in days]
+        return [progress(db, plan_id, day) for day in days]
     from concurrent.futures import ThreadPoolExecutor
 
     def one(day: dt.date) -> dict[str, Progress]:
         reader = Database(db.url, path=db.path, read_only=db.read_only)
         try:
-            return progress(reader, year, day)
+            return progress(reader, plan_id, day)
         finally:
             reader.close()
 
@@ -35,18 +35,18 @@ def progress_on(db: Database, year: int, days: Sequence[dt.date]) -> list[dict[s
         return list(pool.map(one, days))
 
 
-def progress(db: Database, year: int, day: dt.date) -> dict[str, Progress]:
+def progress(db: Database, plan_id: str, day: dt.date) -> dict[str, Progress]:
     """Each item's progress on ``day``, worked out by the database (what ``status.fold``
     makes from the records), so that a status never loads a year of records into Python.
     """
-    params = {"year": year, "day": day}
-    counts = "u.plan_year = :year AND u.date <= :day AND u.id NOT IN (SELECT update_id FROM voids)"
+    params = {"plan": plan_id, "day": day}
+    counts = "u.plan_id = :plan AND u.date <= :day AND u.id NOT IN (SELECT update_id FROM voids)"
     # The newest record that sets the value (a running total, a level, a task's share) …
     last_set = (
         "SELECT i.code AS item_code, s.id, s.date, s.value FROM items i JOIN updates s ON s.id = ("
-        " SELECT u.id FROM updates u WHERE u.item_code = i.code AND u.code = i.code"
+        " SELECT u.id FROM updates u WHERE u.plan_id = i.plan_id AND u.item_code = i.code AND u.code = i.code"
         f" AND u.kind IN ('set', 'percent') AND {counts} ORDER BY u.date DESC, u.id DESC LIMIT 1)"
-        " WHERE i.plan_year = :year"
+        " WHERE i.plan_id = :plan"
     )
     # … plus what was added after it; the last day anything was recorded; whether it is done.
     per_item = db.rows(
@@ -65,9 +65,9 @@ def progress(db: Database, year: int, day: dt.date) -> dict[str, Progress]:
         **params,
     )
     notes = db.rows(
-        "SELECT i.code AS item_code, (SELECT u.note FROM updates u WHERE u.item_code = i.code"
+        "SELECT i.code AS item_code, (SELECT u.note FROM updates u WHERE u.plan_id = i.plan_id AND u.item_code = i.code"
         f" AND u.note IS NOT NULL AND u.note <> '' AND {counts}"
-        " ORDER BY u.date DESC, u.id DESC LIMIT 1) AS note FROM items i WHERE i.plan_year = :year",
+        " ORDER BY u.date DESC, u.id DESC LIMIT 1) AS note FROM items i WHERE i.plan_id = :plan",
         **params,
     )
     values: dict[str, float | None] = {}

@@ -19,11 +19,12 @@ from kpi.store.rows import update_from_row, update_row
 BULK_ROWS = 50_000  # an import this large rebuilds the record indexes instead of updating them
 
 SELECT = (
-    "SELECT u.*, v.reason AS void_reason FROM updates u "
-    "LEFT JOIN voids v ON v.update_id = u.id WHERE u.plan_year = :year"
+    "SELECT u.*, v.reason AS void_reason, v.kind AS void_kind, v.by AS voided_by, "
+    "v.voided_at AS voided_at FROM updates u "
+    "LEFT JOIN voids v ON v.update_id = u.id WHERE u.plan_id = :plan"
 )
 _COLUMNS = (
-    "plan_year",
+    "plan_id",
     "code",
     "item_code",
     "date",
@@ -43,62 +44,64 @@ INSERT = "INSERT INTO updates ({}) VALUES ({})".format(
 Check = Callable[[Sequence[Update]], None]
 
 
-def updates(db: Database | Transaction, year: int, *, item_code: str | None = None) -> list[Update]:
+def updates(
+    db: Database | Transaction, plan_id: str, *, item_code: str | None = None
+) -> list[Update]:
     """Every update of the plan year (or of one item), voided ones marked, oldest first."""
     if item_code is None:
-        rows = db.rows(f"{SELECT} ORDER BY u.date, u.id", year=year)
+        rows = db.rows(f"{SELECT} ORDER BY u.date, u.id", plan=plan_id)
     else:
         rows = db.rows(
-            f"{SELECT} AND u.item_code = :item ORDER BY u.date, u.id", year=year, item=item_code
+            f"{SELECT} AND u.item_code = :item ORDER BY u.date, u.id", plan=plan_id, item=item_code
         )
     return [update_from_row(row) for row in rows]
 
 
-def updates_between(db: Database, year: int, start: dt.date, end: dt.date) -> list[Update]:
+def updates_between(db: Database, plan_id: str, start: dt.date, end: dt.date) -> list[Update]:
     """The records dated from ``start`` to ``end``, oldest first."""
     rows = db.rows(
         f"{SELECT} AND u.date >= :start AND u.date <= :end ORDER BY u.date, u.id",
-        year=year,
+        plan=plan_id,
         start=start,
         end=end,
     )
     return [update_from_row(row) for row in rows]
 
 
-def get_update(db: Database | Transaction, year: int, update_id: int) -> Update | None:
+def get_update(db: Database | Transaction, plan_id: str, update_id: int) -> Update | None:
     if not 0 < update_id < 2**63:  # no such record could exist
         return None
-    rows = db.rows(f"{SELECT} AND u.id = :id", year=year, id=update_id)
+    rows = db.rows(f"{SELECT} AND u.id = :id", plan=plan_id, id=update_id)
     return update_from_row(rows[0]) if rows else None
 
 
-def last_update_by(db: Database | Transaction, year: int, os_user: str) -> Update | None:
+def last_update_by(db: Database | Transaction, plan_id: str, os_user: str) -> Update | None:
     """The newest update this account recorded and has not voided."""
     rows = db.rows(
         f"{SELECT} AND u.os_user = :user AND v.update_id IS NULL ORDER BY u.id DESC LIMIT 1",
-        year=year,
+        plan=plan_id,
         user=os_user,
     )
     return update_from_row(rows[0]) if rows else None
 
 
 def add_update(
-    db: Database, year: int, new: Update, now: dt.datetime, check: Check | None = None
+    db: Database, plan_id: str, new: Update, now: dt.datetime, check: Check | None = None
 ) -> Update:
     """Record one update, after ``check`` (given the item's stored records) lets it through."""
     from dataclasses import replace
 
     with db.write() as tx:
         if check is not None:
-            check(updates(tx, year, item_code=new.item_code))
-        found = tx.rows(INSERT + " RETURNING id", **update_row(year, new, now))
+            check(updates(tx, plan_id, item_code=new.item_code))
+        found = tx.rows(INSERT + " RETURNING id", **update_row(plan_id, new, now))
         key = int(found[0]["id"])
     return replace(new, id=key, recorded_at=now)
 
 
 def add_updates(
     db: Database,
-    year: int,
+    plan_id: str,
     new: Sequence[Update],
     now: dt.datetime,
     check: Callable[[Sequence[Update]], Sequence[Update]] | None = None,
@@ -109,10 +112,10 @@ def add_updates(
     updates to write (those not recorded already), or raises to refuse them all."""
     with db.write() as tx:
         if check is not None:
-            new = check(updates(tx, year))
+            new = check(updates(tx, plan_id))
         if not new:
             return []
-        rows = [update_row(year, u, now) for u in new]
+        rows = [update_row(plan_id, u, now) for u in new]
         if tx.is_sqlite and len(rows) >= BULK_ROWS:
             # Many rows at once: the indexes are dropped and built again after, in the same
             # transaction (a sorted build beats a million one-by-one index updates, 2×).
@@ -135,7 +138,7 @@ def add_updates(
 
 def void(
     db: Database,
-    year: int,
+    plan_id: str,
     update_id: int,
     *,
     reason: str,
@@ -146,7 +149,7 @@ def void(
 ) -> Update:
     """Void a record (it stays, marked); ``check`` may refuse, given the record as stored."""
     with db.write() as tx:
-        record = get_update(tx, year, update_id)
+        record = get_update(tx, plan_id, update_id)
         if record is None:
             raise InputError(t("record.no_such_record", id=update_id))
         if record.voided:
@@ -154,8 +157,8 @@ def void(
         if check is not None:
             check(record)
         tx.execute(
-            'INSERT INTO voids (update_id, reason, "by", os_user, voided_at) '
-            "VALUES (:id, :reason, :by, :user, :now)",
+            'INSERT INTO voids (update_id, kind, reason, "by", os_user, voided_at) '
+            "VALUES (:id, 'void', :reason, :by, :user, :now)",
             id=update_id,
             reason=reason,
             by=by,
@@ -166,17 +169,17 @@ def void(
 
 
 def undo(
-    db: Database, year: int, update_id: int, *, account: str, reason: str, now: dt.datetime
+    db: Database, plan_id: str, update_id: int, *, account: str, reason: str, now: dt.datetime
 ) -> Update:
     """Void ``account``'s last record, which must still be ``update_id`` when the lock is held:
     two undos at once void two records, never one twice."""
     with db.write() as tx:
-        last = last_update_by(tx, year, account)
+        last = last_update_by(tx, plan_id, account)
         if last is None or last.id != update_id:
             raise InputError(t("record.undo_changed", id=update_id))
         tx.execute(
-            'INSERT INTO voids (update_id, reason, "by", os_user, voided_at) '
-            "VALUES (:id, :reason, :by, :user, :now)",
+            'INSERT INTO voids (update_id, kind, reason, "by", os_user, voided_at) '
+            "VALUES (:id, 'undo', :reason, :by, :user, :now)",
             id=update_id,
             reason=reason,
             by=account,

@@ -1,7 +1,9 @@
 """Rows ↔ objects: the plan and its records as the tables hold them, one converter each way.
 
 SQLite hands back text for dates and times (times are kept in UTC), PostgreSQL hands back date and
-time objects; both become the same plan objects and records here.
+time objects; both become the same plan objects and records here. JSON columns are text. Text
+read back is neutralised (``kpi.core.safety``): a control character stored by an older kpi, or
+written straight into the database, never reaches a terminal raw.
 """
 
 from __future__ import annotations
@@ -12,12 +14,28 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from kpi.core.plan import Area, Baseline, Checkpoint, Item, Milestone, Plan, Rules, Section, Target
+from kpi.core.plan import (
+    Area,
+    Baseline,
+    Checkpoint,
+    Item,
+    Milestone,
+    Plan,
+    Rules,
+    Section,
+    Source,
+    Target,
+)
 from kpi.core.records import Update
+from kpi.core.safety import neutralise
+
+PARTS = ("areas", "sections", "items", "milestones")
 
 
 def plan_head(plan: Plan) -> dict[str, Any]:
     return {
+        "id": plan.id,
+        "organisation": plan.organisation,
         "year": plan.year,
         "title": plan.title,
         "source": plan.source,
@@ -28,8 +46,21 @@ def plan_head(plan: Plan) -> dict[str, Any]:
     }
 
 
+def _baseline(b: Baseline | None) -> dict[str, Any] | None:
+    if b is None:
+        return None
+    out = asdict(b)
+    out["also"] = [asdict(s) for s in b.also]
+    return out
+
+
+def _target(tg: Target | None) -> dict[str, Any] | None:
+    return None if tg is None else asdict(tg)
+
+
 def rows_from_plan(plan: Plan) -> dict[str, list[dict[str, Any]]]:
-    year = plan.year
+    """The plan as rows of its four tables, in plan order (``position``)."""
+    pid = plan.id
     areas: list[dict[str, Any]] = []
     sections: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
@@ -37,7 +68,7 @@ def rows_from_plan(plan: Plan) -> dict[str, list[dict[str, Any]]]:
     for a_pos, area in enumerate(plan.areas):
         areas.append(
             {
-                "plan_year": year,
+                "plan_id": pid,
                 "code": area.code,
                 "title": area.title,
                 "position": a_pos,
@@ -47,7 +78,7 @@ def rows_from_plan(plan: Plan) -> dict[str, list[dict[str, Any]]]:
         for section in area.sections:
             sections.append(
                 {
-                    "plan_year": year,
+                    "plan_id": pid,
                     "code": section.code,
                     "area_code": area.code,
                     "title": section.title,
@@ -56,10 +87,9 @@ def rows_from_plan(plan: Plan) -> dict[str, list[dict[str, Any]]]:
                 }
             )
     for pos, item in enumerate(plan.items):
-        b, tg = item.baseline, item.target
         items.append(
             {
-                "plan_year": year,
+                "plan_id": pid,
                 "code": item.code,
                 "area_code": item.area_code,
                 "section_code": item.section_code,
@@ -74,15 +104,9 @@ def rows_from_plan(plan: Plan) -> dict[str, list[dict[str, Any]]]:
                 "unit": item.unit,
                 "direction": item.direction,
                 "accumulate": item.accumulate,
-                "baseline_value": b.value if b else None,
-                "baseline_year": b.year if b else None,
-                "baseline_source": b.source if b else None,
-                "baseline_completion": b.completion if b else None,
-                "baseline_growth": b.growth if b else None,
-                "target_value": tg.value if tg else None,
-                "target_basis": tg.basis if tg else None,
-                "target_source": tg.source if tg else None,
-                "target_note": tg.note if tg else None,
+                "negative": item.negative,
+                "baseline": _baseline(item.baseline),
+                "target": _target(item.target),
                 "checkpoints": [[c.date.isoformat(), c.share] for c in item.checkpoints],
                 "position": pos,
                 "retired": False,
@@ -91,7 +115,7 @@ def rows_from_plan(plan: Plan) -> dict[str, list[dict[str, Any]]]:
         for m in item.milestones:
             milestones.append(
                 {
-                    "plan_year": year,
+                    "plan_id": pid,
                     "code": m.code,
                     "item_code": item.code,
                     "title": m.title,
@@ -106,7 +130,9 @@ def rows_from_plan(plan: Plan) -> dict[str, list[dict[str, Any]]]:
 
 
 def day_of(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def moment_of(value: Any) -> dt.datetime | None:
@@ -122,6 +148,47 @@ def json_of(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+def _text(value: Any) -> Any:
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def _baseline_from(data: Any) -> Baseline | None:
+    data = json_of(data)
+    if not data:
+        return None
+    also = tuple(
+        Source(s["value"], _text(s["source"]), s.get("year"), bool(s.get("excerpt")))
+        for s in data.get("also") or ()
+    )
+    return Baseline(
+        value=data["value"],
+        year=data["year"],
+        source=_text(data["source"]),
+        completion=data.get("completion"),
+        growth=data.get("growth"),
+        excerpt=bool(data.get("excerpt")),
+        also=also,
+    )
+
+
+def _target_from(data: Any) -> Target | None:
+    data = json_of(data)
+    if not data:
+        return None
+    return Target(
+        basis=data["basis"],
+        kind=data.get("kind") or "at_least",
+        value=data.get("value"),
+        growth=data.get("growth"),
+        positive=bool(data.get("positive")),
+        about=bool(data.get("about")),
+        low=data.get("low"),
+        high=data.get("high"),
+        source=_text(data.get("source")),
+        note=_text(data.get("note")),
+    )
+
+
 def plan_from_rows(
     head: Any,
     areas: Sequence[Any],
@@ -135,7 +202,7 @@ def plan_from_rows(
             Milestone(
                 m["code"],
                 m["item_code"],
-                m["title"],
+                _text(m["title"]),
                 day_of(m["date"]),
                 m["share"],
                 tuple(json_of(m["assigned"])),
@@ -144,38 +211,25 @@ def plan_from_rows(
     plan_items: list[Item] = []
     codes_by_section: dict[str, list[str]] = {}
     for i in items:
-        baseline = None
-        if i["baseline_value"] is not None:
-            baseline = Baseline(
-                i["baseline_value"],
-                i["baseline_year"],
-                i["baseline_source"],
-                i["baseline_completion"],
-                i["baseline_growth"],
-            )
-        target = None
-        if i["target_value"] is not None:
-            target = Target(
-                i["target_value"], i["target_basis"], i["target_source"], i["target_note"]
-            )
         plan_items.append(
             Item(
                 code=i["code"],
                 kind=i["kind"],
-                title=i["title"],
-                text=i["text"],
+                title=_text(i["title"]),
+                text=_text(i["text"]),
                 area_code=i["area_code"],
                 section_code=i["section_code"],
                 lead_office=i["lead_office"],
                 deadline=day_of(i["deadline"]),
                 other_offices=tuple(json_of(i["other_offices"])),
-                lead=i["lead"],
+                lead=_text(i["lead"]),
                 assigned=tuple(json_of(i["assigned"])),
                 unit=i["unit"],
                 direction=i["direction"],
                 accumulate=i["accumulate"],
-                baseline=baseline,
-                target=target,
+                negative=bool(i["negative"]),
+                baseline=_baseline_from(i["baseline"]),
+                target=_target_from(i["target"]),
                 checkpoints=tuple(
                     Checkpoint(dt.date.fromisoformat(d), sh) for d, sh in json_of(i["checkpoints"])
                 ),
@@ -189,17 +243,20 @@ def plan_from_rows(
             Section(
                 sec["code"],
                 sec["area_code"],
-                sec["title"],
+                _text(sec["title"]),
                 tuple(codes_by_section.get(sec["code"], ())),
             )
         )
     plan_areas = [
-        Area(a["code"], a["title"], tuple(sections_by_area.get(a["code"], ()))) for a in areas
+        Area(a["code"], _text(a["title"]), tuple(sections_by_area.get(a["code"], ())))
+        for a in areas
     ]
     return Plan(
+        id=head["id"],
+        organisation=_text(head["organisation"]),
         year=head["year"],
-        title=head["title"],
-        source=head["source"],
+        title=_text(head["title"]),
+        source=_text(head["source"]),
         start=day_of(head["start"]),
         end=day_of(head["end"]),
         rules=Rules(**json_of(head["rules"])),
@@ -209,7 +266,26 @@ def plan_from_rows(
     )
 
 
+def snapshot_of(head: dict[str, Any], rows: dict[str, list[dict[str, Any]]]) -> str:
+    """The plan's rows as one JSON text: what a plan version keeps."""
+    data = {"head": head, **rows}
+    return json.dumps(data, ensure_ascii=False, default=_jsonable)
+
+
+def plan_from_snapshot(text: str) -> Plan:
+    data = json.loads(text)
+    current = {name: [r for r in data[name] if not r.get("retired")] for name in PARTS}
+    return plan_from_rows(data["head"], *(current[name] for name in PARTS))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
 def update_from_row(u: Any) -> Update:
+    keys = u.keys() if hasattr(u, "keys") else ()
     return Update(
         id=u["id"],
         code=u["code"],
@@ -217,20 +293,23 @@ def update_from_row(u: Any) -> Update:
         date=day_of(u["date"]),
         kind=u["kind"],
         value=u["value"],
-        note=u["note"],
-        by=u["by"],
-        os_user=u["os_user"],
+        note=_text(u["note"]),
+        by=_text(u["by"]),
+        os_user=_text(u["os_user"]),
         recorded_at=moment_of(u["recorded_at"]),
         voided=u["void_reason"] is not None,
-        void_reason=u["void_reason"],
-        origin=u["origin"],
+        void_reason=_text(u["void_reason"]),
+        origin=_text(u["origin"]),
+        void_kind=u["void_kind"] if "void_kind" in keys else None,
+        voided_by=_text(u["voided_by"]) if "voided_by" in keys else None,
+        voided_at=moment_of(u["voided_at"]) if "voided_at" in keys else None,
     )
 
 
-def update_row(year: int, u: Update, now: dt.datetime) -> dict[str, Any]:
+def update_row(plan_id: str, u: Update, now: dt.datetime) -> dict[str, Any]:
     """The row of a new record: its time of entry is ``now``, the real clock's."""
     return {
-        "plan_year": year,
+        "plan_id": plan_id,
         "code": u.code,
         "item_code": u.item_code,
         "date": u.date,

@@ -4,36 +4,44 @@ The schema itself is made and changed by the migrations in ``kpi/store/migration
 needs a new migration there (``tests/test_db.py`` compares the two). The store reads and writes
 with plain SQL, so nothing at run time imports these classes.
 
-The plan tables mirror ``targets/<year>.yaml`` and are synced by code: rows are never deleted,
-an item removed from the file is marked ``retired`` so its history stays. Updates are append-only:
-a correction is a row in ``voids`` plus a new update, never an edit.
+- A plan is known by its ``id``; its areas, sections, items and milestones are synced by code
+  from its targets file: rows are never deleted, an item removed from the file is marked
+  ``retired`` so its history stays. Each load that changes a plan is a row of ``plan_versions``,
+  holding the plan as that load left it.
+- Records (``updates``) are append-only: a correction is a row in ``voids`` plus a new record,
+  never an edit. Rights are granted and revoked by rows of ``grant_events``, never erased.
+- JSON is kept as text (``rules``, ``offices``, an item's ``baseline`` and ``target`` …): only kpi
+  reads it, and text reads the same on every engine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import Column, DateTime, Index, Text, false
 from sqlmodel import Field, SQLModel
 
 
 class PlanRow(SQLModel, table=True):
     __tablename__ = "plans"
 
-    year: int = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    organisation: str
+    year: int
     title: str
     source: str
     start: dt.date
     end: dt.date
-    rules: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    offices: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    rules: str = Field(sa_column=Column(Text, nullable=False))
+    offices: str = Field(sa_column=Column(Text, nullable=False))
+    retired: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    legacy: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class AreaRow(SQLModel, table=True):
     __tablename__ = "areas"
 
-    plan_year: int = Field(primary_key=True, foreign_key="plans.year")
+    plan_id: str = Field(primary_key=True, foreign_key="plans.id")
     code: str = Field(primary_key=True)
     title: str
     position: int
@@ -43,7 +51,7 @@ class AreaRow(SQLModel, table=True):
 class SectionRow(SQLModel, table=True):
     __tablename__ = "sections"
 
-    plan_year: int = Field(primary_key=True, foreign_key="plans.year")
+    plan_id: str = Field(primary_key=True, foreign_key="plans.id")
     code: str = Field(primary_key=True)
     area_code: str
     title: str
@@ -54,7 +62,7 @@ class SectionRow(SQLModel, table=True):
 class ItemRow(SQLModel, table=True):
     __tablename__ = "items"
 
-    plan_year: int = Field(primary_key=True, foreign_key="plans.year")
+    plan_id: str = Field(primary_key=True, foreign_key="plans.id")
     code: str = Field(primary_key=True)
     area_code: str
     section_code: str
@@ -62,23 +70,17 @@ class ItemRow(SQLModel, table=True):
     title: str
     text: str
     lead_office: str
-    other_offices: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    other_offices: str = Field(sa_column=Column(Text, nullable=False))
     lead: str | None = None
     deadline: dt.date
-    assigned: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    assigned: str = Field(sa_column=Column(Text, nullable=False))
     unit: str | None = None
-    direction: str = "up"
-    accumulate: str = "sum"
-    baseline_value: float | None = None
-    baseline_year: int | None = None
-    baseline_source: str | None = None
-    baseline_completion: float | None = None
-    baseline_growth: float | None = None
-    target_value: float | None = None
-    target_basis: str | None = None
-    target_source: str | None = None
-    target_note: str | None = None
-    checkpoints: list[Any] = Field(sa_column=Column(JSON, nullable=False))
+    direction: str
+    accumulate: str
+    negative: bool
+    baseline: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    target: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    checkpoints: str = Field(sa_column=Column(Text, nullable=False))
     position: int
     retired: bool = False
 
@@ -86,13 +88,13 @@ class ItemRow(SQLModel, table=True):
 class MilestoneRow(SQLModel, table=True):
     __tablename__ = "milestones"
 
-    plan_year: int = Field(primary_key=True, foreign_key="plans.year")
+    plan_id: str = Field(primary_key=True, foreign_key="plans.id")
     code: str = Field(primary_key=True)
     item_code: str
     title: str
     date: dt.date
     share: float
-    assigned: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    assigned: str = Field(sa_column=Column(Text, nullable=False))
     position: int
     retired: bool = False
 
@@ -103,15 +105,13 @@ class UpdateRow(SQLModel, table=True):
     __tablename__ = "updates"
     __table_args__ = (
         # Everything a status needs from the records: it is worked out from the index alone.
-        Index(
-            "ix_updates_progress", "plan_year", "item_code", "date", "id", "kind", "code", "value"
-        ),
-        Index("ix_updates_date", "plan_year", "date"),  # a week's records
-        Index("ix_updates_os_user", "os_user", "id"),
+        Index("ix_updates_progress", "plan_id", "item_code", "date", "id", "kind", "code", "value"),
+        Index("ix_updates_date", "plan_id", "date"),  # a week's records
+        Index("ix_updates_os_user", "os_user", "id"),  # your last record, for kpi undo
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_year: int = Field(foreign_key="plans.year")
+    plan_id: str = Field(foreign_key="plans.id")
     code: str
     item_code: str
     date: dt.date
@@ -120,36 +120,54 @@ class UpdateRow(SQLModel, table=True):
     note: str | None = None
     by: str
     os_user: str
-    recorded_at: dt.datetime
-    origin: str = Field(
-        default="cli", sa_column_kwargs={"server_default": "cli"}
-    )  # cli | import:FILE
+    recorded_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    origin: str = Field(default="cli", sa_column_kwargs={"server_default": "cli"})
 
 
 class VoidRow(SQLModel, table=True):
-    """Voids an update; the update itself stays, marked, in the history."""
+    """Voids an update (``kind`` void, or undo by its own author); the update stays, marked."""
 
     __tablename__ = "voids"
 
     update_id: int = Field(primary_key=True, foreign_key="updates.id")
+    kind: str = Field(default="void", sa_column_kwargs={"server_default": "void"})
     reason: str
     by: str
     os_user: str
-    voided_at: dt.datetime
+    voided_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class LoadRow(SQLModel, table=True):
-    """One `kpi load` of a targets file: what it changed, who ran it, when."""
+class PlanVersionRow(SQLModel, table=True):
+    """One `kpi load` that changed a plan: who, when, the file, what changed, from which day."""
 
-    __tablename__ = "loads"
+    __tablename__ = "plan_versions"
 
-    id: int | None = Field(default=None, primary_key=True)
-    plan_year: int
+    plan_id: str = Field(primary_key=True, foreign_key="plans.id")
+    version: int = Field(primary_key=True)
+    effective: dt.date
     file: str
     sha256: str
     by: str
-    loaded_at: dt.datetime
+    loaded_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     added: int
     changed: int
     retired: int
     unchanged: int
+    changes: str = Field(sa_column=Column(Text, nullable=False))
+    snapshot: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class GrantEventRow(SQLModel, table=True):
+    """A right granted or revoked: ``role`` may act as ``level`` (for ``office``) on a plan."""
+
+    __tablename__ = "grant_events"
+    __table_args__ = (Index("ix_grant_events_role", "role", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    action: str  # grant | revoke
+    role: str
+    level: str  # staff | supervisor | admin | reader
+    office: str | None = None
+    plan_id: str | None = None  # None: every plan
+    by: str
+    at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
