@@ -137,7 +137,8 @@ def _item(item: Item, years: int) -> dict[str, Any]:
         ]
     if item.is_indicator:
         entry["unit"] = item.unit
-        entry["direction"] = item.direction
+        if not item.monitored:  # a monitored figure has no better way
+            entry["direction"] = item.direction
         entry["accumulate"] = item.accumulate
         if item.negative:
             entry["negative"] = True

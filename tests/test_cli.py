@@ -9,7 +9,10 @@ import pytest
 from rich.cells import cell_len
 
 from kpi.cli.app import app
-from tests.conftest import Run
+from kpi.core.plan_file import parse_plan
+from tests.conftest import PLAN_FILE, Run
+
+PLAN = parse_plan(PLAN_FILE.read_text(encoding="utf-8"), "targets/2025.yaml")
 
 # -- the first command and the status table -----------------------------------------------------
 
@@ -30,7 +33,7 @@ def test_status_table_fits_80_columns_and_stays_aligned(run: Run) -> None:
     status_col = cell_len(header[: header.index("状态")])
     completion_end = cell_len(header[: header.index("完成率") + 3])
     rows = [line for line in lines if re.match(r"^\d+\.\d+\.\d+ ", line)]
-    assert len(rows) == 99
+    assert len(rows) == len(PLAN.items)
     for row in rows:
         # The light word starts where its header does, in every area's table.
         words = row.rstrip().rsplit(" ", 1)
@@ -51,8 +54,9 @@ def test_status_shows_lights_as_words_without_colour_codes_in_a_pipe(run: Run) -
 def test_status_totals_per_area_and_overall(run: Run) -> None:
     out = run("status").stdout
     totals = out[out.index("汇总") :]
-    assert "完成  绿  黄  红  无数据  待更新  完成度" in totals
-    assert re.search(r"全部\s+99\s+0\s+0\s+0\s+\d+\s+\d+\s+99\s+0\.0%", totals), totals
+    assert "完成  绿  黄  红  无数据  监测  待更新  完成度" in totals
+    n = len(PLAN.items)
+    assert re.search(rf"全部\s+{n}\s+0\s+0\s+0\s+\d+\s+\d+\s+\d+\s+{n}\s+0\.0%", totals), totals
 
 
 def test_status_json_contract(run: Run) -> None:
@@ -69,7 +73,7 @@ def test_status_json_contract(run: Run) -> None:
         assert required <= record.keys()
         assert set(record["baseline"]) >= {"value", "year", "source"}
         assert set(record["target"]) >= {"value", "basis"}
-        assert record["status"] == "none"
+        assert record["status"] == ("monitor" if record["target"]["kind"] == "monitor" else "none")
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", record["deadline"])
         if record["baseline"]["value"] is not None:
             assert record["baseline"]["source"]
@@ -80,8 +84,11 @@ def test_status_json_contract(run: Run) -> None:
         "source": "全年招引企业234家(完成进度117%)",
         "completion": 1.17,
         "implied_target": 200.0,
+        "excerpt": True,
+        "also": [],
     }
     assert enterprises["target"]["basis"] == "assumed"
+    assert enterprises["target"]["kind"] == "at_least"
     assert enterprises["expected"] == pytest.approx(5 / 365, abs=1e-6)
 
 
@@ -117,7 +124,7 @@ def test_status_filters(run: Run) -> None:
     records = json.loads(run("status", "-f", "json", "--light", "green").stdout)
     assert [r["code"] for r in records] == ["1.1.5"]
     stale = json.loads(run("status", "-f", "json", "--stale").stdout)
-    assert "1.1.5" not in {r["code"] for r in stale} and len(stale) == 98
+    assert "1.1.5" not in {r["code"] for r in stale} and len(stale) == len(PLAN.items) - 1
     table = run("status", "--light", "green").stdout
     assert "1.1.5" in table and "1.1.7" not in table
 
@@ -146,7 +153,10 @@ def test_status_as_of_a_past_date_ignores_later_updates(run: Run) -> None:
 def test_today_outside_the_period_is_moved_to_its_end_and_said(run: Run) -> None:
     result = run("status", "-f", "json", today="2026-11-28")
     assert result.exit_code == 0
-    assert "今天 2026-11-28 不在 2025 年计划期内，按 2025-12-31 计算。" in result.stderr
+    assert (
+        "今天 2026-11-28 不在计划 xjw-2025 的计划期（2025-01-01 至 2025-12-31）内，按 2025-12-31 计算。"
+        in result.stderr
+    )
     assert json.loads(result.stdout)[0]["as_of"] == "2025-12-31"
 
 
@@ -319,7 +329,8 @@ def test_show_tells_everything_about_one_item(run: Run) -> None:
         "抓好抖音、B站、耐克等链主企业",
         "234 家（2024年），完成进度 117.0% → 当年目标约 200 家",
         "“全年招引企业234家(完成进度117%)”",
-        "234 家 — 暂定:与2024年实际持平",
+        "234 家 —",
+        "暂定:与2024年实际持平",
         "完成值",
         "117 家",
         "还差",
@@ -451,7 +462,7 @@ def _complete(words: str, cword: int) -> list[str]:
 
 def test_tab_completes_commands_and_item_codes() -> None:
     assert _complete("kpi upd", 1) == ["update"]
-    assert _complete("kpi show 3.1.1", 2) == ["3.1.1", "3.1.1-1", "3.1.1-2", "3.1.1-3", "3.1.1-4"]
+    assert _complete("kpi show 3.1.1-", 2) == ["3.1.1-1", "3.1.1-2", "3.1.1-3", "3.1.1-4"]
     assert _complete("kpi done 3.1.6-", 2) == ["3.1.6-1", "3.1.6-2", "3.1.6-3"]
 
 

@@ -38,7 +38,16 @@ def _history(run: Run) -> list[dict[str, object]]:
 
 def _snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, to compare a database before and after."""
-    tables = ("plans", "areas", "sections", "items", "milestones", "updates", "voids", "loads")
+    tables = (
+        "plans",
+        "areas",
+        "sections",
+        "items",
+        "milestones",
+        "updates",
+        "voids",
+        "plan_versions",
+    )
     with store.db.engine.connect() as conn:
         return {
             name: sorted(map(tuple, conn.execute(text(f"SELECT * FROM {name}"))), key=repr)
@@ -58,70 +67,215 @@ def _alembic_config(conn: object) -> object:
     return config
 
 
-def test_a_database_with_the_first_schema_is_upgraded_without_loss(run: Run, plan) -> None:  # type: ignore[no-untyped-def]
+def _old_plan_rows(plan) -> dict[str, list[dict[str, object]]]:  # type: ignore[no-untyped-def]
+    """The plan as the year-keyed schema (0001–0003) held it: written out here, so that the
+    upgrade is tested against rows the old kpi made, not against today's code."""
+    year = plan.year
+    rows: dict[str, list[dict[str, object]]] = {
+        "areas": [],
+        "sections": [],
+        "items": [],
+        "milestones": [],
+    }
+    for n, area in enumerate(plan.areas):
+        rows["areas"].append(
+            {
+                "plan_year": year,
+                "code": area.code,
+                "title": area.title,
+                "position": n,
+                "retired": False,
+            }
+        )
+        for section in area.sections:
+            rows["sections"].append(
+                {
+                    "plan_year": year,
+                    "code": section.code,
+                    "area_code": area.code,
+                    "title": section.title,
+                    "position": len(rows["sections"]),
+                    "retired": False,
+                }
+            )
+    for n, i in enumerate(plan.items):
+        b, tg = i.baseline, i.target
+        rows["items"].append(
+            {
+                "plan_year": year,
+                "code": i.code,
+                "area_code": i.area_code,
+                "section_code": i.section_code,
+                "kind": i.kind,
+                "title": i.title,
+                "text": i.text,
+                "lead_office": i.lead_office,
+                "other_offices": json.dumps(list(i.other_offices), ensure_ascii=False),
+                "lead": i.lead,
+                "deadline": i.deadline,
+                "assigned": json.dumps(list(i.assigned)),
+                "unit": i.unit,
+                "direction": i.direction,
+                "accumulate": "level" if i.accumulate == "ytd" else i.accumulate,
+                "baseline_value": b.value if b else None,
+                "baseline_year": b.year if b else None,
+                "baseline_source": b.source if b else None,
+                "baseline_completion": b.completion if b else None,
+                "baseline_growth": b.growth if b else None,
+                "target_value": (tg.value if tg.value is not None else 1.0) if tg else None,
+                "target_basis": tg.basis if tg else None,
+                "target_source": tg.source if tg else None,
+                "target_note": (tg.note or "暂定") if tg else None,
+                "checkpoints": json.dumps([[c.date.isoformat(), c.share] for c in i.checkpoints]),
+                "position": n,
+                "retired": False,
+            }
+        )
+        for m in i.milestones:
+            rows["milestones"].append(
+                {
+                    "plan_year": year,
+                    "code": m.code,
+                    "item_code": i.code,
+                    "title": m.title,
+                    "date": m.date,
+                    "share": m.share,
+                    "assigned": json.dumps(list(m.assigned)),
+                    "position": len(rows["milestones"]),
+                    "retired": False,
+                }
+            )
+    return rows
+
+
+def _insert(conn, table: str, rows: list[dict[str, object]]) -> None:  # type: ignore[no-untyped-def]
+    names = list(rows[0])
+    conn.execute(
+        text(
+            f"INSERT INTO {table} ({', '.join(chr(34) + n + chr(34) for n in names)}) "
+            f"VALUES ({', '.join(':' + n for n in names)})"
+        ),
+        rows,
+    )
+
+
+def test_a_filled_database_of_the_year_keyed_schema_is_upgraded_without_loss(
+    run: Run, plan
+) -> None:  # type: ignore[no-untyped-def]
     from alembic import command
     from sqlalchemy import create_engine
 
     from kpi.env import Env
     from kpi.store import locate
 
-    # A database as the first version of kpi made it, filled with a plan and records.
+    # A database as kpi 0.1 left it (schema 0003): the plan by year, 40 records, one voided.
     target = locate(None, Env(variables=dict(os.environ)))
     if target.path is not None:
         target.path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(target.url)
     with engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), "0001")  # type: ignore[arg-type]
-    engine.dispose()
-    old = Store.open(check_schema=False)
-    assert old.schema_version() == "0001"
-    old.sync_plan(plan, file="targets/2025.yaml", sha256="x", by="test", dry_run=False)
-    with old.db.engine.begin() as conn:
-        for n in range(1, 41):
-            conn.execute(
-                text(
-                    "INSERT INTO updates (id, plan_year, code, item_code, date, kind, value, note, "
-                    '"by", os_user, recorded_at) VALUES (:id, 2025, :code, :code, :date, :kind, '
-                    ":value, :note, '张三', 'zhang', '2025-07-01 08:00:00')"
+        command.upgrade(_alembic_config(conn), "0003")  # type: ignore[arg-type]
+        conn.execute(
+            text(
+                'INSERT INTO plans (year, title, source, start, "end", rules, offices) VALUES '
+                "(2025, :title, :source, :start, :end, :rules, :offices)"
+            ),
+            {
+                "title": plan.title,
+                "source": plan.source,
+                "start": plan.start,
+                "end": plan.end,
+                "rules": json.dumps(
+                    {"stale_days": 14, "mode": "points", "yellow": 10.0, "red": 30.0}
                 ),
+                "offices": json.dumps(list(plan.offices), ensure_ascii=False),
+            },
+        )
+        for table, rows in _old_plan_rows(plan).items():
+            _insert(conn, table, rows)
+        _insert(
+            conn,
+            "updates",
+            [
                 {
                     "id": n,
+                    "plan_year": 2025,
                     "code": "1.1.5" if n % 2 else "3.1.3",
+                    "item_code": "1.1.5" if n % 2 else "3.1.3",
                     "date": dt.date(2025, 1, 1) + dt.timedelta(days=n * 4),
                     "kind": "add" if n % 2 else "percent",
                     "value": n if n % 2 else n / 100,
                     "note": f"第{n}条",
-                },
-            )
-        conn.execute(
-            text(
-                'INSERT INTO voids (update_id, reason, "by", os_user, voided_at) '
-                "VALUES (3, '填错', '张三', 'zhang', '2025-07-01 09:00:00')"
-            )
+                    "by": "张三",
+                    "os_user": "zhang",
+                    "recorded_at": dt.datetime(2025, 7, 1, 8),
+                    "origin": "cli",
+                }
+                for n in range(1, 41)
+            ],
         )
-    before = _snapshot(old)
-    old.close()
+        _insert(
+            conn,
+            "voids",
+            [
+                {
+                    "update_id": 3,
+                    "reason": "填错",
+                    "by": "张三",
+                    "os_user": "zhang",
+                    "voided_at": dt.datetime(2025, 7, 1, 9),
+                }
+            ],
+        )
+        _insert(
+            conn,
+            "loads",
+            [
+                {
+                    "plan_year": 2025,
+                    "file": "targets/2025.yaml",
+                    "sha256": "x",
+                    "by": "test",
+                    "loaded_at": dt.datetime(2025, 1, 2, 8),
+                    "added": 99,
+                    "changed": 0,
+                    "retired": 0,
+                    "unchanged": 0,
+                }
+            ],
+        )
+    engine.dispose()
 
     # Every command refuses the old schema with one line saying what to do …
     refused = run("status")
     assert refused.exit_code == 1
     assert refused.stderr.strip() == (
-        f"错误：数据库结构是旧版本（0001），本工具需要 {SCHEMA_VERSION}；"
+        f"错误：数据库结构是旧版本（0003），本工具需要 {SCHEMA_VERSION}；"
         "请先备份（kpi db backup 文件），再运行 kpi db upgrade"
     )
-    # … and `kpi db upgrade` keeps every record.
+    # … and `kpi db upgrade` keeps every record, under the plan of its year.
     upgraded = run("db", "upgrade")
     assert upgraded.exit_code == 0, upgraded.output
-    assert upgraded.stdout.startswith(f"数据库已从 0001 升级到 {SCHEMA_VERSION}")
-    new = Store.open()
-    after = _snapshot(new)
-    assert after["updates"] == [(*row, "cli") for row in before["updates"]]
-    assert {k: v for k, v in after.items() if k != "updates"} == {
-        k: v for k, v in before.items() if k != "updates"
-    }
+    assert upgraded.stdout.startswith(f"数据库已从 0003 升级到 {SCHEMA_VERSION}")
     history = _history(run)
     assert len(history) == 40 and sum(r["voided"] for r in history) == 1
+    assert {r["note"] for r in history} == {f"第{n}条" for n in range(1, 41)}
+    plans = json.loads(run("plans", "-f", "json").stdout)
+    assert [(p["id"], p["records"], p["items"]) for p in plans] == [("2025", 40, len(plan.items))]
+    before = json.loads(run("status", "-f", "json").stdout)
+    assert next(r for r in before if r["code"] == "1.1.5")["actual"] == sum(range(1, 41, 2)) - 3
     assert run("db", "upgrade").stdout.strip() == f"数据库已是最新结构（{SCHEMA_VERSION}）"
+    assert run("db", "check").exit_code == 0, run("db", "check").stderr
+
+    # Loading today's file (which names its plan xjw-2025) takes the old plan over, records and all.
+    loaded = run("load")
+    assert loaded.exit_code == 0, loaded.output
+    assert "已接管旧版数据库中的计划 2025" in loaded.stdout
+    plans = json.loads(run("plans", "-f", "json").stdout)
+    assert [(p["id"], p["records"]) for p in plans] == [("xjw-2025", 40)]
+    after = {r["code"]: r for r in json.loads(run("status", "-f", "json").stdout)}
+    assert after["1.1.5"]["actual"] == sum(range(1, 41, 2)) - 3 and after["1.1.5"]["plan"] == "xjw-2025"
+    assert len(_history(run)) == 40
     assert run("db", "check").exit_code == 0
 
 
@@ -163,7 +317,8 @@ def test_backup_while_others_write_and_restore(run: Run, tmp_path: Path) -> None
         while not stop.is_set() and n < 200:
             n += 1
             store.add_update(
-                2025, Update(0, "1.1.5", "1.1.5", dt.date(2025, 7, 1), "add", 1.0, None, "w", "w")
+                "xjw-2025",
+                Update(0, "1.1.5", "1.1.5", dt.date(2025, 7, 1), "add", 1.0, None, "w", "w"),
             )
             written.append(n)
 
@@ -206,8 +361,8 @@ def test_check_finds_records_pointing_nowhere(run: Run) -> None:
     with store.db.engine.begin() as conn:
         conn.execute(
             text(
-                'INSERT INTO updates (plan_year, code, item_code, date, kind, value, "by", '
-                "os_user, recorded_at, origin) VALUES (2025, '9.9.9', '9.9.9', '2025-07-01', "
+                'INSERT INTO updates (plan_id, code, item_code, date, kind, value, "by", '
+                "os_user, recorded_at, origin) VALUES ('xjw-2025', '9.9.9', '9.9.9', '2025-07-01', "
                 "'add', 1, 'x', 'x', '2025-07-01 08:00:00', 'cli')"
             )
         )
@@ -215,7 +370,7 @@ def test_check_finds_records_pointing_nowhere(run: Run) -> None:
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert lines[0] == "错误：数据库检查发现 1 个问题："
-    assert lines[1].strip() == "记录 #2 指向不存在的条目 9.9.9（2025年）"
+    assert lines[1].strip() == "记录 #2 指向计划 xjw-2025 中不存在的条目 9.9.9"
 
 
 @sqlite_only
@@ -235,7 +390,7 @@ def _write_many(url: str, writer: int, start: object) -> None:
     start.wait()  # type: ignore[attr-defined]
     for n in range(EACH):
         store.add_update(
-            2025,
+            "xjw-2025",
             Update(
                 0,
                 "1.1.5",

@@ -58,11 +58,11 @@ def test_xlsx_goes_to_a_dated_file_here_by_default(run: Run) -> None:
     result = run("export")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
-    assert result.stderr.strip() == "已导出 kpi-台账-2025-07-02.xlsx（99 项，6 条记录）"
+    assert result.stderr.strip() == "已导出 kpi-台账-2025-07-02.xlsx（105 项，6 条记录）"
     assert Path("kpi-台账-2025-07-02.xlsx").is_file()
     assert not list(Path(".").glob(".*.tmp"))  # written beside, then renamed
     result = run("export", "--as-of", "2025-06-15")
-    assert "kpi-台账-2025-06-15.xlsx（99 项，4 条记录）" in result.stderr
+    assert "kpi-台账-2025-06-15.xlsx（105 项，4 条记录）" in result.stderr
 
 
 def test_xlsx_ledger_sheet_layout(run: Run) -> None:
@@ -75,8 +75,8 @@ def test_xlsx_ledger_sheet_layout(run: Run) -> None:
     assert [c.value for c in ws[2]] == LEDGER_HEADERS
     assert all(c.font.bold for c in ws[2])
     assert ws.freeze_panes == "A3"
-    assert ws.auto_filter.ref == "A2:N101"
-    assert ws.max_row == 101
+    assert ws.auto_filter.ref == "A2:N107"
+    assert ws.max_row == 107
 
     rows = {ws.cell(row=r, column=4).value: r for r in range(3, ws.max_row + 1)}
     assert list(rows)[:3] == ["1.1.1", "1.1.2", "1.1.3"]

@@ -51,6 +51,8 @@ from tests.conftest import MID_YEAR, PLAN_FILE, REPO, Run
 
 MINI = """\
 plan:
+  id: test-2025
+  organisation: 测试街道
   year: 2025
   title: 测试计划
   source: 测试报告
@@ -88,9 +90,9 @@ areas:
               - date: 2025-03-31
                 share: 0.5
 """
-# Line map (1-based): 2 year · 3 title · 5 start · 7 offices · 9 area code · 12 section code ·
-# 15 indicator code · 18 text · 19 lead_office · 22 baseline value · 26 target value ·
-# 29 task code · 35 checkpoints · 36 checkpoint date · 37 share; line 38 is past the end.
+# Line map (1-based): 2 id · 3 organisation · 4 year · 5 title · 7 start · 9 offices · 11 area code · 14 section code ·
+# 17 indicator code · 20 text · 21 lead_office · 24 baseline value · 28 target value ·
+# 31 task code · 37 checkpoints · 38 checkpoint date · 39 share; line 40 is past the end.
 
 SECOND_AREA = """\
   - code: "1"
@@ -267,7 +269,7 @@ CASES = [
         load(
             "bell.yaml",
             edited("测试计划", "测试\x07计划"),
-            "bell.yaml:3:12: 含有不可见的控制字符 U+0007；请删除它（常见于从网页或文档粘贴的文字）",
+            "bell.yaml:5:12: 含有不可见的控制字符 U+0007；请删除它（常见于从网页或文档粘贴的文字）",
         ),
         id="load-control-character",
     ),
@@ -276,12 +278,12 @@ CASES = [
         load(
             "tab.yaml",
             edited('  - code: "1"', '\t- code: "1"'),
-            "tab.yaml:9:1: YAML 不能用 Tab 缩进；请改用空格",
+            "tab.yaml:11:1: YAML 不能用 Tab 缩进；请改用空格",
         ),
         id="load-tab-before-a-list-entry",
     ),
     P(
-        bad("  title: 测试计划", '  title: "测试计划', R(rf"bad\.yaml:3:\d+: {SYNTAX}")),
+        bad("  title: 测试计划", '  title: "测试计划', R(rf"bad\.yaml:5:\d+: {SYNTAX}")),
         id="load-unclosed-double-quote",
     ),
     P(
@@ -293,14 +295,14 @@ CASES = [
         id="load-unclosed-flow-list",
     ),
     P(
-        load("twice.yaml", MINI + "---\n" + MINI, R(rf"twice\.yaml:38:1: {SYNTAX}")),
+        load("twice.yaml", MINI + "---\n" + MINI, R(rf"twice\.yaml:40:1: {SYNTAX}")),
         id="load-two-documents",
     ),
     P(
         bad(
             "  title: 测试计划",
             "  title: 测试\u2028计划",
-            "bad.yaml:3:12: 含有不可见的控制字符 U+2028；请删除它（常见于从网页或文档粘贴的文字）",
+            "bad.yaml:5:12: 含有不可见的控制字符 U+2028；请删除它（常见于从网页或文档粘贴的文字）",
         ),
         id="load-unicode-line-separator",
     ),
@@ -310,7 +312,7 @@ CASES = [
             edited("  title: 测试计划\n", "  title: 测试计划\n  title: 重复\n").replace(
                 "\n", "\r\n"
             ),
-            "crlf.yaml 有 1 处错误，未写入任何内容。 crlf.yaml:4:3: plan 中字段“title”重复；请删去一个",
+            "crlf.yaml 有 1 处错误，未写入任何内容。 crlf.yaml:6:3: plan 中字段“title”重复；请删去一个",
         ),
         id="load-crlf-line-numbers",
     ),
@@ -335,7 +337,7 @@ CASES = [
         bad(
             "  title: 测试计划",
             f"  title: {LAUGHS}",
-            REFUSED + "bad.yaml:3:10: plan.title 应为单个值，而不是列表或映射",
+            REFUSED + "bad.yaml:5:10: plan.title 应为单个值，而不是列表或映射",
         ),
         id="load-billion-laughs-as-a-title",
     ),
@@ -343,7 +345,7 @@ CASES = [
         bad(
             "            lead_office: 党政办\n",
             f"            lead_office: 党政办\n            other_offices: {LAUGHS}\n",
-            REFUSED + "bad.yaml:34:29: item.other_offices 应为单个值，而不是列表或映射",
+            REFUSED + "bad.yaml:36:29: item.other_offices 应为单个值，而不是列表或映射",
         ),
         id="load-billion-laughs-as-a-list-of-offices",
     ),
@@ -351,7 +353,7 @@ CASES = [
         bad(
             "  title: 测试计划",
             "  title: !!python/object/apply:os.system ['echo pwned > pwned.txt']",
-            REFUSED + "bad.yaml:3:10: plan.title 应为单个值，而不是列表或映射",
+            REFUSED + "bad.yaml:5:10: plan.title 应为单个值，而不是列表或映射",
         ),
         id="load-python-object-apply-tag",
     ),
@@ -359,7 +361,7 @@ CASES = [
         bad(
             "  title: 测试计划",
             "  title: !!python/name:os.system",
-            R(r"bad\.yaml 有 1 处错误，未写入任何内容。 bad\.yaml:3:10: plan\.title .+"),
+            R(r"bad\.yaml 有 1 处错误，未写入任何内容。 bad\.yaml:5:10: plan\.title .+"),
         ),
         id="load-python-name-tag",
     ),
@@ -367,7 +369,7 @@ CASES = [
         bad(
             "            unit: 家\n",
             "            unit: 家\n            direction: !!bool maybe\n",
-            R(r"bad\.yaml 有 1 处错误，未写入任何内容。 bad\.yaml:21:24: item\.direction .+"),
+            R(r"bad\.yaml 有 1 处错误，未写入任何内容。 bad\.yaml:23:24: item\.direction .+"),
         ),
         id="load-bool-tag-on-a-non-boolean",
     ),
@@ -380,7 +382,7 @@ CASES = [
             "              value: 234\n              basis",
             f"              value: {'9' * 5000}\n              basis",
             R(
-                r"bad\.yaml 有 1 处错误，未写入任何内容。 bad\.yaml:26:22: target\.value (?!的日期).+"
+                r"bad\.yaml 有 1 处错误，未写入任何内容。 bad\.yaml:28:22: target\.value (?!的日期).+"
             ),
         ),
         id="load-5000-digit-number",
@@ -390,7 +392,7 @@ CASES = [
         load(
             "bad.yaml",
             MINI + SECOND_AREA,
-            REFUSED + "bad.yaml:38:11: 编号“1”重复（首次出现在 bad.yaml:9:11）；编号必须唯一",
+            REFUSED + "bad.yaml:40:11: 编号“1”重复（首次出现在 bad.yaml:11:11）；编号必须唯一",
         ),
         id="load-duplicate-area-code",
     ),
@@ -398,7 +400,7 @@ CASES = [
         load(
             "bad.yaml",
             MINI + SECOND_SECTION,
-            REFUSED + "bad.yaml:38:15: 编号“1.1”重复（首次出现在 bad.yaml:12:15）；编号必须唯一",
+            REFUSED + "bad.yaml:40:15: 编号“1.1”重复（首次出现在 bad.yaml:14:15）；编号必须唯一",
         ),
         id="load-duplicate-section-code",
     ),
@@ -406,7 +408,7 @@ CASES = [
         bad(
             "offices: [党政办, 经济发展办]\n",
             "offices: [党政办, 经济发展办]\nowner: 张三\n",
-            REFUSED + "bad.yaml:8:1: 文件 中有未知字段“owner”；可用字段：plan, offices, areas",
+            REFUSED + "bad.yaml:10:1: 文件 中有未知字段“owner”；可用字段：plan, offices, areas",
         ),
         id="load-unknown-top-level-key",
     ),
@@ -415,7 +417,7 @@ CASES = [
             "  year: 2025\n",
             "  year: 2025\n  <<: {owner: 张三}\n",
             REFUSED
-            + "bad.yaml:3:3: plan 中有未知字段“<<”；可用字段：year, title, source, start, end, rules",
+            + "bad.yaml:5:3: plan 中有未知字段“<<”；可用字段：id, organisation, title, source, start, end, year, rules",
         ),
         id="load-merge-key",
     ),
@@ -423,7 +425,7 @@ CASES = [
         bad(
             "offices: [党政办, 经济发展办]",
             "offices: [党政办, 经济发展办, '']",
-            REFUSED + "bad.yaml:7:23: offices 不能为空；请填写内容",
+            REFUSED + "bad.yaml:9:23: offices 不能为空；请填写内容",
         ),
         id="load-empty-office-name",
     ),
@@ -431,7 +433,7 @@ CASES = [
         bad(
             "  year: 2025",
             '  year: "20\n\n  25"',
-            R(r"bad\.yaml 有 1 处错误，未写入任何内容。 bad\.yaml:2:9: plan\.year [^\n]+"),
+            R(r"bad\.yaml 有 1 处错误，未写入任何内容。 bad\.yaml:4:9: plan\.year [^\n]+"),
         ),
         id="load-value-with-a-line-break",
     ),
@@ -439,7 +441,7 @@ CASES = [
         bad(
             "              value: 234\n              basis",
             "              value: 1,120\n              basis",
-            REFUSED + "bad.yaml:26:22: target.value 应为数字，不是“1,120”；不要带单位或千分位逗号",
+            REFUSED + "bad.yaml:28:22: target.value 应为数字，不是“1,120”；不要带单位或千分位逗号",
         ),
         id="load-target-with-thousands-separator",
     ),
@@ -448,7 +450,7 @@ CASES = [
             "              value: 234\n              basis",
             "              value: ６４１.４２\n              basis",
             REFUSED
-            + "bad.yaml:26:22: target.value 应为数字，不是“６４１.４２”；不要带单位或千分位逗号",
+            + "bad.yaml:28:22: target.value 应为数字，不是“６４１.４２”；不要带单位或千分位逗号",
         ),
         id="load-full-width-digits",
     ),
@@ -457,7 +459,7 @@ CASES = [
             "              value: 234\n              year",
             "              value: 641.42万\n              year",
             REFUSED
-            + "bad.yaml:22:22: baseline.value 应为数字，不是“641.42万”；不要带单位或千分位逗号",
+            + "bad.yaml:24:22: baseline.value 应为数字，不是“641.42万”；不要带单位或千分位逗号",
         ),
         id="load-number-with-scale-word",
     ),
@@ -465,7 +467,7 @@ CASES = [
         bad(
             "              value: 234\n              basis",
             "              value: 1e999\n              basis",
-            REFUSED + "bad.yaml:26:22: target.value 应为数字，不是“1e999”；不要带单位或千分位逗号",
+            REFUSED + "bad.yaml:28:22: target.value 应为数字，不是“1e999”；不要带单位或千分位逗号",
         ),
         id="load-1e999",
     ),
@@ -473,7 +475,7 @@ CASES = [
         bad(
             "                share: 0.5",
             "                share: .nan",
-            REFUSED + "bad.yaml:37:24: checkpoint.share 不是有限数字（“.nan”）；请填写实际数值",
+            REFUSED + "bad.yaml:39:24: checkpoint.share 不是有限数字（“.nan”）；请填写实际数值",
         ),
         id="load-nan-share",
     ),
@@ -482,7 +484,7 @@ CASES = [
             "  start: 2025-01-01",
             "  start: 2025-02-30",
             REFUSED
-            + "bad.yaml:5:10: plan.start 的日期 2025-02-30 不存在；请改为真实日期（YYYY-MM-DD）",
+            + "bad.yaml:7:10: plan.start 的日期 2025-02-30 不存在；请改为真实日期（YYYY-MM-DD）",
         ),
         id="load-impossible-plan-start",
     ),
@@ -490,7 +492,7 @@ CASES = [
         bad(
             "  start: 2025-01-01",
             "  start: 2025/3/1",
-            REFUSED + "bad.yaml:5:10: plan.start 应为日期 YYYY-MM-DD，不是“2025/3/1”",
+            REFUSED + "bad.yaml:7:10: plan.start 应为日期 YYYY-MM-DD，不是“2025/3/1”",
         ),
         id="load-slashed-date",
     ),
@@ -498,7 +500,7 @@ CASES = [
         bad(
             "              - date: 2025-03-31",
             "              - date: 3月31日",
-            REFUSED + "bad.yaml:36:23: checkpoint.date 应为日期 YYYY-MM-DD，不是“3月31日”",
+            REFUSED + "bad.yaml:38:23: checkpoint.date 应为日期 YYYY-MM-DD，不是“3月31日”",
         ),
         id="load-chinese-date",
     ),

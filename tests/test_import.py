@@ -94,7 +94,7 @@ def test_chinese_header_in_any_order_records_every_row(run: Run) -> None:
     # The store says where each record came from.
     store = Store.open()
     try:
-        assert {u.origin for u in store.updates(2025)} == {"import:updates.csv"}
+        assert {u.origin for u in store.updates("xjw-2025")} == {"import:updates.csv"}
     finally:
         store.close()
 
@@ -154,7 +154,7 @@ def test_xlsx_with_a_title_row_dates_percentages_and_formulas(run: Run) -> None:
         "1.1.5": ("2025-06-30", "add", 5.0, "王芳"),
         "3.1.3": ("2025-06-01", "percent", pytest.approx(0.6), me),
         "3.1.4": ("2025-06-20", "set", 300.0, me),
-        "1.1.7": ("2025-06-30", "add", 3.2, me),
+        "1.1.7": ("2025-06-30", "set", 3.2, me),  # a year-to-date total: a bare number sets it
     }
 
 
@@ -356,10 +356,10 @@ def test_add_updates_writes_all_in_one_transaction_or_nothing(run: Run) -> None:
     store = Store.open()
     try:
         with pytest.raises(Exception):  # noqa: B017 - whatever the driver raises
-            store.add_updates(2025, [good, good, bad])
-        assert store.updates(2025) == []
-        assert len(store.add_updates(2025, [good, good])) == 2
-        assert [u.value for u in store.updates(2025)] == [1.0, 1.0]
-        assert store.add_updates(2025, []) == []
+            store.add_updates("xjw-2025", [good, good, bad])
+        assert store.updates("xjw-2025") == []
+        assert len(store.add_updates("xjw-2025", [good, good])) == 2
+        assert [u.value for u in store.updates("xjw-2025")] == [1.0, 1.0]
+        assert store.add_updates("xjw-2025", []) == []
     finally:
         store.close()

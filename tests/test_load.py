@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from kpi.store import Store
-from tests.conftest import Run
+from tests.conftest import TEST_DB_URL, Run
 
 
 def _edit(old: str, new: str, path: str = "targets/2025.yaml") -> None:
@@ -22,7 +22,13 @@ def _codes(run: Run) -> list[str]:
 def test_first_command_on_an_empty_database_loads_the_default_plan(run: Run) -> None:
     result = run("status")
     assert result.exit_code == 0, result.output
-    assert result.stderr.strip().splitlines() == ["数据库为空，已载入 targets/2025.yaml（99 项）。"]
+    loaded = "数据库为空，已载入 targets/2025.yaml（105 项）。"
+    if TEST_DB_URL:
+        assert result.stderr.strip().splitlines() == [loaded]
+    else:
+        # The new database is named in full, so that a user in the wrong folder notices at once.
+        created = f"已新建数据库 {Path('db/kpi.sqlite').resolve()}"
+        assert result.stderr.strip().splitlines() == [created, loaded]
     assert "新江湾城街道2025年主要工作安排 · 截至 2025-07-02 · 时间进度 50.1%" in result.stdout
     assert run("status").stderr == ""  # only once
 
@@ -30,17 +36,17 @@ def test_first_command_on_an_empty_database_loads_the_default_plan(run: Run) -> 
 def test_load_reports_what_it_added_and_loading_twice_changes_nothing(run: Run) -> None:
     first = run("load")
     assert first.exit_code == 0
-    assert first.stdout.startswith("已载入 targets/2025.yaml：新增 ")
+    assert first.stdout.startswith("已载入 targets/2025.yaml（计划 xjw-2025）：新增 ")
     second = run("load")
     assert second.exit_code == 0
-    assert second.stdout.startswith("targets/2025.yaml 与数据库一致，无变化（")
+    assert second.stdout.startswith("targets/2025.yaml（计划 xjw-2025）与数据库一致，无变化（")
 
 
 def test_dry_run_shows_the_difference_and_writes_nothing(run: Run) -> None:
     dry = run("load", "--dry-run")
     assert dry.exit_code == 0
-    assert dry.stdout.startswith("试运行 targets/2025.yaml（未写入）：将新增 ")
-    assert Store.open().plan_years() == []
+    assert dry.stdout.startswith("试运行 targets/2025.yaml（计划 xjw-2025，未写入）：将新增 ")
+    assert Store.open().plans() == []
     run("load")
     _edit("title: 招引企业", "title: 招引优质企业")
     dry = run("load", "-n")
@@ -70,8 +76,8 @@ def test_a_removed_item_is_retired_with_its_history_kept_and_comes_back(run: Run
     assert "退役 1" in result.stdout and "退役: 1.1.7" in result.stdout
     assert "1.1.7" not in _codes(run)
     store = Store.open()
-    assert [u.value for u in store.updates(2025, item_code="1.1.7")] == [3.2]
-    assert store.retired_codes(2025) == {"1.1.7"}
+    assert [u.value for u in store.updates("xjw-2025", item_code="1.1.7")] == [3.2]
+    assert store.retired_codes("xjw-2025") == {"1.1.7"}
     Path("targets/2025.yaml").write_text(original, encoding="utf-8")
     back = run("load")
     assert "修改 1" in back.stdout

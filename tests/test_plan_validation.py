@@ -21,6 +21,8 @@ from kpi.errors import PlanError
 # The line numbers in the comments on the right are what the expected messages below refer to.
 GOOD = """\
 plan:
+  id: test-2025
+  organisation: 测试街道
   year: 2025
   title: 测试计划
   source: 测试报告
@@ -64,15 +66,15 @@ areas:
                 date: 2025-05-31
                 share: 1.0
 """
-# Line map of GOOD (1-based):  2 year · 3 title · 5 start · 6 end · 7 offices · 12 section code ·
-# 15 indicator code · 16 kind · 19 lead_office · 20 unit · 21 baseline · 22 value · 23 year ·
-# 24 source · 25 target · 26 value · 27 basis · 28 note · 29 task code · 31 title · 33 lead_office ·
-# 34 deadline · 36 milestones (first) · 38 date · 39 share · 40 second milestone · 42 date · 43 share
+# Line map of GOOD (1-based):  2 id · 3 organisation · 4 year · 5 title · 7 start · 8 end · 9 offices · 14 section code ·
+# 17 indicator code · 18 kind · 21 lead_office · 22 unit · 23 baseline · 24 value · 25 year ·
+# 26 source · 27 target · 28 value · 29 basis · 30 note · 31 task code · 33 title · 35 lead_office ·
+# 36 deadline · 38 milestones (first) · 40 date · 41 share · 42 second milestone · 44 date · 45 share
 
 REFUSED_1 = "bad.yaml 有 1 处错误，未写入任何内容。 "
 INDICATOR_KEYS = (
     "code, kind, title, text, lead_office, unit, target, other_offices, lead, deadline, assigned, "
-    "checkpoints, direction, accumulate, baseline"
+    "checkpoints, direction, accumulate, negative, baseline"
 )
 TASK_KEYS = (
     "code, kind, title, text, lead_office, other_offices, lead, deadline, assigned, checkpoints, "
@@ -101,7 +103,7 @@ CASES = [
     # -- keys ---------------------------------------------------------------------------------
     pytest.param(
         ("            deadline: 2025-06-30", "            deadlin: 2025-06-30"),
-        f"{REFUSED_1}bad.yaml:34:13: item (task) 中有未知字段“deadlin”，是否应为“deadline”；"
+        f"{REFUSED_1}bad.yaml:36:13: item (task) 中有未知字段“deadlin”，是否应为“deadline”；"
         f"可用字段：{TASK_KEYS}",
         id="unknown-key-with-hint",
     ),
@@ -110,7 +112,7 @@ CASES = [
             "            lead_office: 党政办\n",
             "            备注: 无\n            lead_office: 党政办\n",
         ),
-        f"{REFUSED_1}bad.yaml:33:13: item (task) 中有未知字段“备注”；可用字段：{TASK_KEYS}",
+        f"{REFUSED_1}bad.yaml:35:13: item (task) 中有未知字段“备注”；可用字段：{TASK_KEYS}",
         id="unknown-key-without-hint",
     ),
     pytest.param(
@@ -118,7 +120,7 @@ CASES = [
             "            title: 制定方案\n",
             "            title: 制定方案\n            title: 制定计划\n",
         ),
-        f"{REFUSED_1}bad.yaml:32:13: item (task) 中字段“title”重复；请删去一个",
+        f"{REFUSED_1}bad.yaml:34:13: item (task) 中字段“title”重复；请删去一个",
         id="duplicate-key",
     ),
     pytest.param(
@@ -128,81 +130,81 @@ CASES = [
     ),
     pytest.param(
         ("            unit: 家\n", ""),
-        f"{REFUSED_1}bad.yaml:15:13: item (indicator) 缺少字段：unit；请补上",
+        f"{REFUSED_1}bad.yaml:17:13: item (indicator) 缺少字段：unit；请补上",
         id="indicator-without-unit",
     ),
     pytest.param(
         ("              basis: assumed\n", ""),
-        f"{REFUSED_1}bad.yaml:26:15: target 缺少字段：basis；请补上",
+        f"{REFUSED_1}bad.yaml:28:15: target 缺少字段：basis；请补上",
         id="target-without-basis",
     ),
     # -- codes --------------------------------------------------------------------------------
     pytest.param(
         ('code: "1.1.2"\n', 'code: "1.1.1"\n'),
-        f"{REFUSED_1}bad.yaml:29:19: 编号“1.1.1”重复（首次出现在 bad.yaml:15:19）；编号必须唯一",
+        f"{REFUSED_1}bad.yaml:31:19: 编号“1.1.1”重复（首次出现在 bad.yaml:17:19）；编号必须唯一",
         id="duplicate-item-code",
     ),
     pytest.param(
         ('"1.1.2-2"', '"1.1.2-1"'),
-        f"{REFUSED_1}bad.yaml:40:23: 编号“1.1.2-1”重复（首次出现在 bad.yaml:36:23）；编号必须唯一",
+        f"{REFUSED_1}bad.yaml:42:23: 编号“1.1.2-1”重复（首次出现在 bad.yaml:38:23）；编号必须唯一",
         id="duplicate-milestone-code",
     ),
     pytest.param(
         ('"1.1.1"', '"1.2.1"'),
-        f"{REFUSED_1}bad.yaml:15:19: item.code“1.2.1”应以“1.1.”开头；请按所属板块或任务编号",
+        f"{REFUSED_1}bad.yaml:17:19: item.code“1.2.1”应以“1.1.”开头；请按所属板块或任务编号",
         id="item-code-outside-its-section",
     ),
     pytest.param(
         ('"1.1.2-2"', '"1.1.3-2"'),
-        f"{REFUSED_1}bad.yaml:40:23: milestone.code“1.1.3-2”应以“1.1.2-”开头；请按所属板块或任务编号",
+        f"{REFUSED_1}bad.yaml:42:23: milestone.code“1.1.3-2”应以“1.1.2-”开头；请按所属板块或任务编号",
         id="milestone-code-outside-its-task",
     ),
     pytest.param(
         ('code: "1.1"\n', "code: 1.1\n"),
-        f"{REFUSED_1}bad.yaml:12:15: section.code“1.1”不是合法编号；"
+        f"{REFUSED_1}bad.yaml:14:15: section.code“1.1”不是合法编号；"
         '请用数字、字母和“.”“-”，并加引号，如 "3.1.2"',
         id="code-unquoted-reads-as-a-number",
     ),
     pytest.param(
         ('"1.1.1"', '"1.1/1"'),
-        f"{REFUSED_1}bad.yaml:15:19: item.code“1.1/1”不是合法编号；"
+        f"{REFUSED_1}bad.yaml:17:19: item.code“1.1/1”不是合法编号；"
         '请用数字、字母和“.”“-”，并加引号，如 "3.1.2"',
         id="code-with-invalid-character",
     ),
     # -- values -------------------------------------------------------------------------------
     pytest.param(
         ("value: 234\n              year", "value: 1,120\n              year"),
-        f"{REFUSED_1}bad.yaml:22:22: baseline.value 应为数字，不是“1,120”；不要带单位或千分位逗号",
+        f"{REFUSED_1}bad.yaml:24:22: baseline.value 应为数字，不是“1,120”；不要带单位或千分位逗号",
         id="text-where-a-number-is-expected",
     ),
     pytest.param(
         ("value: 234\n              basis", "value: .nan\n              basis"),
-        f"{REFUSED_1}bad.yaml:26:22: target.value 不是有限数字（“.nan”）；请填写实际数值",
+        f"{REFUSED_1}bad.yaml:28:22: target.value 不是有限数字（“.nan”）；请填写实际数值",
         id="nan-value",
     ),
     pytest.param(
         ("value: 234\n              basis", "value: .inf\n              basis"),
-        f"{REFUSED_1}bad.yaml:26:22: target.value 不是有限数字（“.inf”）；请填写实际数值",
+        f"{REFUSED_1}bad.yaml:28:22: target.value 不是有限数字（“.inf”）；请填写实际数值",
         id="inf-value",
     ),
     pytest.param(
         ("value: 234\n              year", "value: -5\n              year"),
-        f"{REFUSED_1}bad.yaml:22:22: baseline.value 不能小于 0（现为 -5）",
+        f"{REFUSED_1}bad.yaml:24:22: baseline.value 不能小于 0（现为 -5）",
         id="negative-value",
     ),
     pytest.param(
         ("  year: 2025\n", "  year: 2025年\n"),
-        f"{REFUSED_1}bad.yaml:2:9: plan.year 应为不小于 1990 的整数，不是“2025年”",
+        f"{REFUSED_1}bad.yaml:4:9: plan.year 应为不小于 1990 的整数，不是“2025年”",
         id="year-not-an-integer",
     ),
     pytest.param(
         ("title: 制定方案", "title: 2025"),
-        f"{REFUSED_1}bad.yaml:31:20: item.title 应为文字，不是“2025”；如需数字样式的文字请加引号",
+        f"{REFUSED_1}bad.yaml:33:20: item.title 应为文字，不是“2025”；如需数字样式的文字请加引号",
         id="number-where-text-is-expected",
     ),
     pytest.param(
         ("source: 全年招引企业234家", 'source: ""'),
-        f"{REFUSED_1}bad.yaml:24:23: baseline.source 不能为空；请填写内容",
+        f"{REFUSED_1}bad.yaml:26:23: baseline.source 不能为空；请填写内容",
         id="empty-source",
     ),
     pytest.param(
@@ -210,49 +212,49 @@ CASES = [
             "              source: 全年招引企业234家\n",
             "              source: 全年招引企业234家\n              completion: 0\n",
         ),
-        f"{REFUSED_1}bad.yaml:25:27: baseline.completion 应为比例（117% 写作 1.17），不是 0",
+        f"{REFUSED_1}bad.yaml:27:27: baseline.completion 应为比例（117% 写作 1.17），不是 0",
         id="completion-zero",
     ),
     pytest.param(
         ("kind: indicator", "kind: indicater"),
-        f"{REFUSED_1}bad.yaml:16:19: item.kind 不能是“indicater”；可选：indicator | task",
+        f"{REFUSED_1}bad.yaml:18:19: item.kind 不能是“indicater”；可选：indicator | task",
         id="unknown-kind",
     ),
     # -- dates --------------------------------------------------------------------------------
     pytest.param(
         ("date: 2025-03-31", "date: 2025-02-30"),
-        f"{REFUSED_1}bad.yaml:38:23: milestone.date 的日期 2025-02-30 不存在；请改为真实日期（YYYY-MM-DD）",
+        f"{REFUSED_1}bad.yaml:40:23: milestone.date 的日期 2025-02-30 不存在；请改为真实日期（YYYY-MM-DD）",
         id="impossible-date",
     ),
     pytest.param(
         ("deadline: 2025-06-30", "deadline: 2026-06-30"),
-        f"{REFUSED_1}bad.yaml:34:23: item.deadline 2026-06-30 不在计划期 2025-01-01 至 2025-12-31 内；请改日期",
+        f"{REFUSED_1}bad.yaml:36:23: item.deadline 2026-06-30 不在计划期 2025-01-01 至 2025-12-31 内；请改日期",
         id="date-outside-the-plan-period",
     ),
     pytest.param(
         ("end: 2025-12-31", "end: 2024-12-31"),
-        f"{REFUSED_1}bad.yaml:6:8: plan.end 2024-12-31 早于 plan.start 2025-01-01；请检查计划期",
+        f"{REFUSED_1}bad.yaml:8:8: plan.end 2024-12-31 早于 plan.start 2025-01-01；请检查计划期",
         id="end-before-start",
     ),
     pytest.param(
         ("date: 2025-05-31", "date: 2025-07-31"),
-        f"{REFUSED_1}bad.yaml:42:23: 日期 2025-07-31 晚于完成时限 2025-06-30；请调整",
+        f"{REFUSED_1}bad.yaml:44:23: 日期 2025-07-31 晚于完成时限 2025-06-30；请调整",
         id="milestone-after-deadline",
     ),
     pytest.param(
         ("year: 2024", "year: 2025"),
-        f"{REFUSED_1}bad.yaml:23:21: baseline.year 2025 应早于计划年度 2025",
+        f"{REFUSED_1}bad.yaml:25:21: baseline.year 2025 应早于计划年度 2025",
         id="baseline-year-not-before-plan-year",
     ),
     # -- targets ------------------------------------------------------------------------------
     pytest.param(
         ("basis: assumed", "basis: stated"),
-        f"{REFUSED_1}bad.yaml:26:15: basis: stated 的目标须有 source（报告原文）；报告未写明的请用 basis: assumed",
+        f"{REFUSED_1}bad.yaml:28:15: basis: stated 的目标须有 source（报告原文）；报告未写明的请用 basis: assumed",
         id="stated-target-without-source",
     ),
     pytest.param(
         ("              note: 暂定:与2024年实际持平\n", ""),
-        f"{REFUSED_1}bad.yaml:26:15: basis: assumed 的目标须有 note，说明如何确定（如“暂定：与2024年实际持平”）",
+        f"{REFUSED_1}bad.yaml:28:15: basis: assumed 的目标须有 note，说明如何确定（如“暂定：与2024年实际持平”）",
         id="assumed-target-without-note",
     ),
     pytest.param(
@@ -260,7 +262,7 @@ CASES = [
             "            unit: 家\n",
             "            unit: 家\n            direction: down\n            accumulate: level\n",
         ),
-        f"{REFUSED_1}bad.yaml:28:15: 1.1.1 为越低越好（direction: down），目标值应低于基数",
+        f"{REFUSED_1}bad.yaml:30:15: 1.1.1 为越低越好（direction: down），目标值应低于基数",
         id="down-target-not-below-baseline",
     ),
     pytest.param(
@@ -268,50 +270,50 @@ CASES = [
             "            unit: 家\n",
             "            unit: 家\n            direction: down\n            accumulate: sum\n",
         ),
-        f"{REFUSED_1}bad.yaml:21:24: 1.1.1 为越低越好（direction: down），须写 accumulate: level（填报当前水平，而非累加）",
+        f"{REFUSED_1}bad.yaml:23:24: 1.1.1 为越低越好（direction: down），须写 accumulate: level（填报当前水平，而非累加）",
         id="down-needs-a-level",
     ),
     # -- offices ------------------------------------------------------------------------------
     pytest.param(
         ("lead_office: 经济发展办", "lead_office: 经济发展"),
-        f"{REFUSED_1}bad.yaml:19:26: 牵头单位“经济发展”不在 offices 列表中，是否应为“经济发展办”；请改名或加入 offices",
+        f"{REFUSED_1}bad.yaml:21:26: 牵头单位“经济发展”不在 offices 列表中，是否应为“经济发展办”；请改名或加入 offices",
         id="unknown-lead-office-with-hint",
     ),
     pytest.param(
         ("lead_office: 党政办\n", "lead_office: 党政办\n            other_offices: [经济发展]\n"),
-        f"{REFUSED_1}bad.yaml:34:29: item.other_offices 不能是“经济发展”；可选：党政办 | 经济发展办",
+        f"{REFUSED_1}bad.yaml:36:29: item.other_offices 不能是“经济发展”；可选：党政办 | 经济发展办",
         id="unknown-other-office",
     ),
     # -- milestones and rules -----------------------------------------------------------------
     pytest.param(
         ("date: 2025-05-31", "date: 2025-03-15"),
-        f"{REFUSED_1}bad.yaml:40:17: milestones 须按日期先后排列，share 逐项增加",
+        f"{REFUSED_1}bad.yaml:42:17: milestones 须按日期先后排列，share 逐项增加",
         id="milestone-dates-out-of-order",
     ),
     pytest.param(
         ("share: 1.0", "share: 1.5"),
-        f"{REFUSED_1}bad.yaml:43:24: milestone.share 应为 0 到 1 之间的比例（如 0.5 表示一半），不是 1.5",
+        f"{REFUSED_1}bad.yaml:45:24: milestone.share 应为 0 到 1 之间的比例（如 0.5 表示一半），不是 1.5",
         id="milestone-share-above-one",
     ),
     pytest.param(
         ("share: 0.5", "share: 0"),
-        f"{REFUSED_1}bad.yaml:39:24: milestone.share 应为 0 到 1 之间的比例（如 0.5 表示一半），不是 0",
+        f"{REFUSED_1}bad.yaml:41:24: milestone.share 应为 0 到 1 之间的比例（如 0.5 表示一半），不是 0",
         id="milestone-share-zero",
     ),
     pytest.param(
         ("                share: 0.5\n", ""),
-        f"{REFUSED_1}bad.yaml:36:15: milestones 的 share 要么都写，要么都不写",
+        f"{REFUSED_1}bad.yaml:38:15: milestones 的 share 要么都写，要么都不写",
         id="some-milestone-shares-missing",
     ),
     pytest.param(
         ("  end: 2025-12-31\n", "  end: 2025-12-31\n  rules:\n    yellow: 40\n    red: 30\n"),
-        f"{REFUSED_1}bad.yaml:8:5: rules 的阈值应满足 0 ≤ yellow（40） < red（30） ≤ 100",
+        f"{REFUSED_1}bad.yaml:10:5: rules 的阈值应满足 0 ≤ yellow（40） < red（30） ≤ 100",
         id="rules-thresholds-reversed",
     ),
     # -- the file as a whole ------------------------------------------------------------------
     pytest.param(
         ("            title: 制定方案", "\t    title: 制定方案"),
-        "bad.yaml:31:1: YAML 不能用 Tab 缩进；请改用空格",
+        "bad.yaml:33:1: YAML 不能用 Tab 缩进；请改用空格",
         id="tab-in-indentation",
     ),
     pytest.param(
@@ -321,7 +323,7 @@ CASES = [
     ),
     pytest.param(
         ("title: 测试计划", "title: 测试: 计划"),
-        "bad.yaml:3:12: YAML 语法错误（mapping values are not allowed in this context）；"
+        "bad.yaml:5:12: YAML 语法错误（mapping values are not allowed in this context）；"
         "请检查这一行的缩进、冒号和引号",
         id="yaml-syntax-error",
         marks=pytest.mark.skipif(
@@ -374,16 +376,16 @@ def test_one_mistake_gives_one_exact_line(edit: Edit, expected: str) -> None:
 def test_misspelt_required_key_gets_a_hint_and_is_reported_missing() -> None:
     error = refusal(bad_text(("unit: 家", "unti: 家")))
     assert error.message == (
-        "bad.yaml 有 2 处错误，未写入任何内容。 bad.yaml:20:13: item (indicator) 中有未知字段“unti”，"
+        "bad.yaml 有 2 处错误，未写入任何内容。 bad.yaml:22:13: item (indicator) 中有未知字段“unti”，"
         f"是否应为“unit”；可用字段：{INDICATOR_KEYS}"
     )
-    assert error.details == ["bad.yaml:15:13: item (indicator) 缺少字段：unit；请补上"]
+    assert error.details == ["bad.yaml:17:13: item (indicator) 缺少字段：unit；请补上"]
 
 
 def test_unclosed_quote_is_reported_where_it_opens() -> None:
     error = refusal(bad_text(("title: 测试计划", "title: '测试计划")))
     assert re.fullmatch(
-        r"bad\.yaml:3:10: YAML 语法错误（.+）；请检查这一行的缩进、冒号和引号", error.message
+        r"bad\.yaml:5:10: YAML 语法错误（.+）；请检查这一行的缩进、冒号和引号", error.message
     )
 
 
@@ -398,13 +400,13 @@ def test_unclosed_quote_is_refused_as_a_syntax_error() -> None:
 
 def test_fullwidth_colon_is_reported_on_its_own_line() -> None:
     error = refusal(bad_text(("unit: 家", "unit： 家")))
-    assert error.message.startswith("bad.yaml:20:")
+    assert error.message.startswith("bad.yaml:22:")
     assert "全角" in error.message or "“：”" in error.message
 
 
 def test_missing_kind_is_one_mistake() -> None:
     error = refusal(bad_text(("            kind: indicator\n", "")))
-    assert error.message.startswith(REFUSED_1 + "bad.yaml:15:13: ")
+    assert error.message.startswith(REFUSED_1 + "bad.yaml:17:13: ")
     assert "缺少字段：kind" in error.message
     assert error.details == []
 
@@ -429,12 +431,12 @@ def test_several_mistakes_are_all_reported_and_nothing_is_returned() -> None:
     assert result is None
     error = caught.value
     assert error.message == (
-        "bad.yaml 有 4 处错误，未写入任何内容。 bad.yaml:3:10: plan.title 不能为空；请填写内容"
+        "bad.yaml 有 4 处错误，未写入任何内容。 bad.yaml:5:10: plan.title 不能为空；请填写内容"
     )
     assert error.details == [
-        "bad.yaml:19:26: 牵头单位“经济发展”不在 offices 列表中，是否应为“经济发展办”；请改名或加入 offices",
-        "bad.yaml:22:22: baseline.value 应为数字，不是“1,120”；不要带单位或千分位逗号",
-        "bad.yaml:43:24: milestone.share 应为 0 到 1 之间的比例（如 0.5 表示一半），不是 1.5",
+        "bad.yaml:21:26: 牵头单位“经济发展”不在 offices 列表中，是否应为“经济发展办”；请改名或加入 offices",
+        "bad.yaml:24:22: baseline.value 应为数字，不是“1,120”；不要带单位或千分位逗号",
+        "bad.yaml:45:24: milestone.share 应为 0 到 1 之间的比例（如 0.5 表示一半），不是 1.5",
     ]
 
 
@@ -456,7 +458,7 @@ def test_load_refuses_a_bad_file_in_one_line_and_writes_nothing(run, plan: Plan)
     assert isinstance(result.exception, SystemExit)
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "错误：bad.yaml 有 1 处错误，未写入任何内容。 bad.yaml:19:26: 牵头单位“经济发展”不在 offices "
+        "错误：bad.yaml 有 1 处错误，未写入任何内容。 bad.yaml:21:26: 牵头单位“经济发展”不在 offices "
         "列表中，是否应为“经济发展办”；请改名或加入 offices"
     ]
     assert "Traceback" not in result.stdout + result.stderr
@@ -482,9 +484,9 @@ def test_load_lists_every_mistake_under_the_error_line(run) -> None:
     result = run("load", "bad.yaml")
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "错误：bad.yaml 有 2 处错误，未写入任何内容。 bad.yaml:19:26: 牵头单位“经济发展”不在 offices "
+        "错误：bad.yaml 有 2 处错误，未写入任何内容。 bad.yaml:21:26: 牵头单位“经济发展”不在 offices "
         "列表中，是否应为“经济发展办”；请改名或加入 offices",
-        "  bad.yaml:43:24: milestone.share 应为 0 到 1 之间的比例（如 0.5 表示一半），不是 1.5",
+        "  bad.yaml:45:24: milestone.share 应为 0 到 1 之间的比例（如 0.5 表示一半），不是 1.5",
     ]
 
 

@@ -48,18 +48,18 @@ def test_the_database_and_fold_agree_on_random_histories(run: Run, plan: Plan, s
     run("load")
     store = Store.open()
     rng = random.Random(seed)
-    store.add_updates(2025, _history(plan, rng, 120))
-    stored = store.updates(2025)
+    store.add_updates("xjw-2025", _history(plan, rng, 120))
+    stored = store.updates("xjw-2025")
     for u in rng.sample(stored, 10):
-        store.void(2025, u.id, reason="测试", by="t", os_user="t")
-    stored = store.updates(2025)
+        store.void("xjw-2025", u.id, reason="测试", by="t", os_user="t")
+    stored = store.updates("xjw-2025")
     for day in (
         dt.date(2025, 1, 1),
         dt.date(2025, 3, 31),
         dt.date(2025, 7, 2),
         dt.date(2025, 12, 31),
     ):
-        in_db = store.progress(2025, day)
+        in_db = store.progress("xjw-2025", day)
         by_item: dict[str, list[Update]] = {}
         for u in stored:
             by_item.setdefault(u.item_code, []).append(u)

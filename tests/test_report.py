@@ -31,7 +31,7 @@ HISTORY = [
     ("done", "2.1.1-1", "--date", "2025-03-28", "--by", "李四", "--note", "开工待审批"),
     ("update", "2.1.2", "30%", "--date", "2025-04-15", "--by", "李四", "--note", "助餐点试运行"),
     ("update", "1.1.2", "=3.1", "--date", "2025-05-20", "--by", "张三"),
-    ("update", "2.2.1", "92", "--date", "2025-06-10", "--by", "王五"),
+    ("update", "2.2.1", "92", "--date", "2025-06-10", "--by", "王五", "--note", "整治推进中"),
     ("update", "1.1.1", "+30", "--date", "2025-06-27", "--by", "张三", "--note", "新签约30家"),
     ("update", "2.1.3", "290", "--date", "2025-06-30", "--by", "李四", "--note", "新增结对"),
     ("update", "2.1.2", "40%", "--date", "2025-07-01", "--by", "李四", "--note", "人手不足"),
@@ -92,8 +92,7 @@ def test_json_structure_and_the_same_numbers_as_status(history: Run) -> None:
         ("1.1.1", "red", "yellow", "better"),  # 70 of 234 by now
         ("1.1.2", "green", "yellow", "worse"),  # 3.1 of 8 fell more than 10 points behind
         ("2.1.3", "none", "green", "better"),  # first record
-        ("2.2.1", "green", "yellow", "worse"),  # 92 (from 100 toward 80) is 40% of the way
-    ]
+    ]  # 2.2.1: 92 (from 100 toward 80) is 40% of the way: red both weeks, a level is judged whole
     stale = {
         office: [x["code"] for x in items] for office, items in report["stale_by_office"].items()
     }
@@ -200,7 +199,7 @@ def test_out_fills_placeholders_creates_folders_and_writes_whole_files(
 def test_fail_on_exits_3_when_such_items_exist(history: Run) -> None:
     red = history("report", "weekly", "--as-of", AS_OF, "--fail-on", "red")
     assert red.exit_code == 3
-    assert red.stderr.strip() == "有 1 项为红（--fail-on red）"
+    assert red.stderr.strip() == "有 2 项为红（--fail-on red）"
     yellow = history("report", "weekly", "--as-of", AS_OF, "--fail-on", "yellow")
     assert yellow.exit_code == 3 and "有 5 项为红、黄" in yellow.stderr
     early = history("report", "weekly", "--as-of", "2025-01-20", "--fail-on", "red")
@@ -364,8 +363,8 @@ def test_long_lists_are_cut_for_reading_and_say_how_many_are_left_out(history: R
     from kpi.store import Store
 
     store = Store.open()
-    plan = store.load_plan(2025)
-    rep = build_weekly(plan, store.updates(2025), dt.date(2025, 7, 2))
+    plan = store.load_plan("test-2025")
+    rep = build_weekly(plan, store.updates("test-2025"), dt.date(2025, 7, 2))
     cut = for_reading(rep, limit=2)
     assert len(cut.records) == 2 and cut.omitted["records"] == 1
     assert len(cut.attention) == 2 and cut.omitted["attention"] == 3

@@ -26,9 +26,9 @@ def _recorded(run: Run) -> None:
     for args in (
         ("update", "1.1.5", "100", "--date", "2025-03-31"),
         ("update", "1.1.5", "+30", "--date", "2025-06-30", "--note", "二季度"),
-        ("update", "1.1.5", "500", "--date", "2025-06-30", "--note", "录错"),
-        ("update", "3.1.4", "=290", "--date", "2025-03-31"),
-        ("update", "3.1.4", "=310", "--date", "2025-06-30"),
+        ("update", "1.1.5", "500", "--date", "2025-06-30", "--note", "录错", "--yes"),
+        ("update", "1.1.2", "=6", "--date", "2025-03-31", "--note", "首批"),
+        ("update", "1.1.2", "=9", "--date", "2025-06-30"),
         ("done", "3.1.1-1", "--date", "2025-04-28"),
         ("done", "1.4.1", "--date", "2025-05-31"),
     ):
@@ -47,8 +47,11 @@ def test_rollover_writes_a_plan_that_loads(run: Run) -> None:
     result = run("rollover", "2026", today=NEW_YEAR)
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
+    old = parse_plan((REPO / "targets" / "2025.yaml").read_text(encoding="utf-8"))
+    carried = sum(1 for i in old.items if i.baseline and i.code not in ("1.1.5", "1.1.2"))
     assert result.stdout.startswith(
-        "已生成 targets/2026.yaml：99 项；2 个指标以2025年实际为基数，25 个无记录的沿用原基数。"
+        f"已生成 targets/2026.yaml：{len(old.items)} 项；2 个指标以2025年实际为基数，"
+        f"{carried} 个无记录的沿用原基数。"
     )
     _, new = read_plan()
     old = parse_plan((REPO / "targets" / "2025.yaml").read_text(encoding="utf-8"))
@@ -75,7 +78,7 @@ def test_rollover_writes_a_plan_that_loads(run: Run) -> None:
     assert loaded.exit_code == 0, loaded.stderr
     assert "新增" in loaded.stdout
     records = json.loads(run("status", "-f", "json", today="2026-03-01").stdout)
-    assert len(records) == 99 and {r["status"] for r in records} == {"none"}
+    assert len(records) == 105 and {r["status"] for r in records} == {"none", "monitor"}
     assert {r["deadline"][:4] for r in records} == {"2026"}
     assert run("history", "-f", "json", today="2026-03-01").stdout.strip() == "[]"
 
@@ -96,10 +99,12 @@ def test_baselines_are_the_recorded_actuals(run: Run) -> None:
     assert count.baseline.growth is None
     assert (count.target.value, count.target.basis) == (130, "assumed")
     assert count.target.note == "暂定:与2025年实际持平"
-    level = new.item("3.1.4")
+    level = new.item("1.1.2")
     assert level.baseline is not None and level.target is not None
-    assert (level.baseline.value, level.target.value) == (310, 310)
+    assert (level.baseline.value, level.target.value) == (9, 9)
     assert level.baseline.source == "kpi 记录：2025年实际完成值（截至 2025-12-31，2 条记录）"
+    assert new.item("3.1.4").monitored  # a monitored figure stays monitored
+    assert (new.id, new.organisation) == ("xjw-2026", "新江湾城街道")
 
 
 def test_indicators_without_records_keep_their_baseline_marked(run: Run) -> None:
@@ -126,7 +131,10 @@ def test_the_file_reads_like_the_2025_one(run: Run) -> None:
         "# 改好后：kpi load --dry-run targets/2026.yaml，核对无误再 kpi load targets/2026.yaml。"
         in lines
     )
-    assert "plan:\n  year: 2026\n  title: 新江湾城街道2026年主要工作安排\n" in text
+    assert (
+        "plan:\n  id: xjw-2026\n  organisation: 新江湾城街道\n  year: 2026\n"
+        "  title: 新江湾城街道2026年主要工作安排\n" in text
+    )
     assert "\noffices:\n  - 党政办\n" in text
     assert '\nareas:\n  - code: "1"\n    title: 加快培育新质生产力,塑造高质量发展新优势\n' in text
     assert "            other_offices: [营商办]\n" in text
@@ -177,13 +185,13 @@ def test_before_the_year_ends_it_says_the_baselines_are_so_far(run: Run) -> None
 def test_a_year_without_a_plan_before_it_is_refused(run: Run) -> None:
     result = run("rollover", "2030", today=NEW_YEAR)
     assert result.exit_code == 2
-    assert "数据库中没有 2029 年计划" in result.stderr
+    assert result.stderr.strip() == "错误：rollover 写的是计划 xjw-2025 下一年（2026）的计划文件，不是 2030 年的"
 
 
 def test_english(run: Run) -> None:
     result = run("--lang", "en", "rollover", today=NEW_YEAR)
     assert result.exit_code == 0
-    assert result.stdout.startswith("Wrote targets/2026.yaml: 99 items;")
+    assert result.stdout.startswith("Wrote targets/2026.yaml: 105 items;")
     _, new = read_plan()
     baseline = new.item("1.1.5").baseline
     assert baseline is not None

@@ -83,7 +83,7 @@ def indicator(
         direction=direction,  # type: ignore[arg-type]
         accumulate=accumulate,  # type: ignore[arg-type]
         baseline=None if baseline is None else Baseline(baseline, 2024, f"2024年{baseline}个"),
-        target=Target(target, "assumed", note="暂定"),
+        target=Target("assumed", value=target, note="暂定"),
         checkpoints=tuple(checkpoints),
     )
 
@@ -117,6 +117,8 @@ def make_plan(*items: Item, rules: Rules | None = None) -> Plan:
     for i in items:
         areas.setdefault(i.area_code, {}).setdefault(i.section_code, []).append(i.code)
     return Plan(
+        id="test-2025",
+        organisation="测试街道",
         year=2025,
         title="测试计划",
         source="测试",
@@ -210,7 +212,7 @@ def test_enterprises_exceeded_is_not_capped(plan: Plan) -> None:
     assert s.actual == pytest.approx(280.8)
     assert s.remaining == 0
     assert s.stale is False
-    assert s.forecast == pytest.approx(280.8 / HALF)  # a count keeps growing after the target
+    assert s.forecast == pytest.approx(280.8)  # done: the figure as it is, not extrapolated
 
 
 @pytest.mark.parametrize(
@@ -371,12 +373,27 @@ def test_level_indicator_takes_the_latest_level() -> None:
 
 
 def test_real_level_indicator(plan: Plan) -> None:
-    item = plan.item("3.1.4")
-    assert item.accumulate == "level" and item.target is not None
-    ups = [upd("3.1.4", D(2025, 3, 1), "set", 290), upd("3.1.4", D(2025, 6, 1), "set", 303)]
-    s = status_of(plan, "3.1.4", ups)
-    assert s.actual == 303
-    assert s.light is Light.DONE
+    """1.1.2 服务包: a standing count of firms served, judged against the whole target."""
+    item = plan.item("1.1.2")
+    assert item.accumulate == "level" and item.target is not None and item.target.value == 10
+    ups = [upd("1.1.2", D(2025, 3, 1), "set", 6), upd("1.1.2", D(2025, 6, 1), "set", 9)]
+    s = status_of(plan, "1.1.2", ups)
+    assert s.actual == 9 and s.expected == 1.0
+    assert s.gap_points == pytest.approx(-10) and s.light is Light.GREEN
+    assert status_of(plan, "1.1.2", ups[:1]).light is Light.RED  # 6 of 10: 40 points short
+    assert status_of(plan, "1.1.2", [*ups, upd("1.1.2", D(2025, 6, 20), "set", 10)]).light is Light.DONE
+
+
+def test_a_monitored_figure_is_shown_but_never_judged(plan: Plan) -> None:
+    """5.1.2 调解劳动争议: more is not better; it is watched, never given a light."""
+    item = plan.item("5.1.2")
+    assert item.monitored
+    s = status_of(plan, "5.1.2", [upd("5.1.2", D(2025, 6, 1), "add", 999)])
+    assert s.light is Light.MONITOR and s.completion is None and s.gap_points is None
+    assert s.actual == 999 and s.remaining is None and s.overdue is False
+    assert status_of(plan, "5.1.2", []).light is Light.MONITOR
+    assert status_of(plan, "5.1.2", [], END).light is Light.MONITOR  # never late either
+    assert status_of(plan, "5.1.2", [upd("5.1.2", D(2025, 5, 1), "add", 1)]).stale is True
 
 
 def test_voided_updates_are_ignored() -> None:
@@ -448,10 +465,11 @@ def _down() -> Plan:
 @pytest.mark.parametrize(
     ("actual", "completion", "remaining", "light"),
     [
-        (90, 0.5, 10, Light.GREEN),
+        # a reduction is a level: judged against the whole target at any time
+        (82, 0.9, 2, Light.GREEN),
+        (90, 0.5, 10, Light.RED),
         (100, 0.0, 20, Light.RED),
-        (94, 0.3, 14, Light.YELLOW),
-        (96, 0.2, 16, Light.RED),
+        (86, 0.7, 6, Light.YELLOW),
         (80, 1.0, 0, Light.DONE),
         (75, 1.25, 0, Light.DONE),
         (110, -0.5, 30, Light.RED),  # worse than the baseline
@@ -792,26 +810,26 @@ def test_sum_forecast_at_mid_year(plan: Plan) -> None:
     assert s.forecast == pytest.approx(233.36, abs=0.01)
 
 
-def test_level_forecast_extrapolates_from_the_baseline() -> None:
+def test_a_level_forecast_is_its_latest_value() -> None:
+    """A rate or a standing count does not grow with time: where it stands is where it ends."""
     plan = make_plan(indicator("L", accumulate="level", baseline=300, target=320))
     s = status_of(plan, "L", [upd("L", D(2025, 6, 30), "set", 310)])
-    assert s.forecast == pytest.approx(300 + 10 / HALF)
-    assert s.forecast == pytest.approx(319.945, abs=0.001)
+    assert s.forecast == 310
+    assert status_of(plan, "L", [upd("L", D(2025, 6, 30), "set", 290)]).forecast == 290
 
 
 def test_level_forecast_of_the_real_plan(plan: Plan) -> None:
-    s = status_of(plan, "3.1.4", [upd("3.1.4", D(2025, 6, 30), "set", 300)])
-    assert s.forecast == pytest.approx(303 - 3 / HALF)  # falling from last year's 303
-    s = status_of(plan, "3.1.4", [upd("3.1.4", D(2025, 6, 30), "set", 310)])
-    assert s.light is Light.DONE
-    assert s.forecast == 310  # a level reached stays the forecast
+    s = status_of(plan, "1.1.2", [upd("1.1.2", D(2025, 6, 30), "set", 8)])
+    assert s.forecast == 8
+    s = status_of(plan, "1.1.2", [upd("1.1.2", D(2025, 6, 30), "set", 12)])
+    assert s.light is Light.DONE and s.forecast == 12
 
 
 def test_level_forecast_of_a_lower_is_better_indicator() -> None:
     s = status_of(_down(), "D", [upd("D", D(2025, 6, 30), "set", 95)], END)
-    assert s.forecast == 95  # at year end the forecast is the value
+    assert s.forecast == 95
     s = status_of(_down(), "D", [upd("D", D(2025, 6, 30), "set", 95)], MID)
-    assert s.forecast == pytest.approx(100 - 5 / HALF)
+    assert s.forecast == 95
 
 
 def test_task_forecast() -> None:
@@ -921,6 +939,7 @@ def test_overall_rollup() -> None:
         Light.NONE: 1,
         Light.GREEN: 1,
         Light.DONE: 1,
+        Light.MONITOR: 0,
     }
     assert overall.worst is Light.RED
     assert overall.done_share == pytest.approx(0.2)
@@ -958,6 +977,7 @@ def test_section_and_area_rollups() -> None:
         Light.NONE: 1,
         Light.GREEN: 1,
         Light.DONE: 0,
+        Light.MONITOR: 0,
     }
     assert ps.areas["1"].worst is Light.RED
 
@@ -1004,8 +1024,13 @@ def test_real_plan_with_no_updates(plan: Plan) -> None:
     assert sum(r.total for r in ps.areas.values()) == len(plan.items)
     assert sum(r.total for r in ps.sections.values()) == len(plan.items)
     assert ps.overall.counts[Light.DONE] == 0
-    # tasks with a milestone already past (e.g. 3.1.1-1 on 4-30) are red, the rest grey
-    assert ps.overall.counts[Light.RED] + ps.overall.counts[Light.NONE] == len(plan.items)
+    # tasks with a milestone already past (e.g. 3.1.1-1 on 4-30) are red, monitored figures
+    # monitored, the rest grey
+    monitored = sum(1 for i in plan.items if i.monitored)
+    assert ps.overall.counts[Light.MONITOR] == monitored == ps.overall.monitored > 0
+    assert ps.overall.counts[Light.RED] + ps.overall.counts[Light.NONE] + monitored == len(
+        plan.items
+    )
     assert ps.overall.counts[Light.RED] > 0
     assert ps.overall.worst is Light.RED
 

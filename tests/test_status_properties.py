@@ -44,13 +44,13 @@ def _indicator(code: str, section: str, **kw: object) -> Item:
     )
 
 
-S = _indicator("S", "1.1", target=Target(100, "assumed", note="暂定"))
+S = _indicator("S", "1.1", target=Target("assumed", value=100, note="暂定"))
 L = _indicator(
     "L",
     "1.1",
     accumulate="level",
     baseline=Baseline(50, 2024, "2024年50个"),
-    target=Target(80, "assumed", note="暂定"),
+    target=Target("assumed", value=80, note="暂定"),
     checkpoints=(Checkpoint(D(2025, 3, 31), 0.2), Checkpoint(D(2025, 9, 30), 0.8)),
 )
 DOWN = _indicator(
@@ -59,7 +59,7 @@ DOWN = _indicator(
     direction="down",
     accumulate="level",
     baseline=Baseline(100, 2024, "2024年100个"),
-    target=Target(80, "assumed", note="暂定"),
+    target=Target("assumed", value=80, note="暂定"),
 )
 T = Item(
     code="T",
@@ -77,6 +77,8 @@ T = Item(
     ),
 )
 PLAN = Plan(
+    id="test-2025",
+    organisation="测试街道",
     year=2025,
     title="测试计划",
     source="测试",
@@ -368,7 +370,7 @@ def scheduled_items(draw: st.DrawFn) -> Item:
     deadline = draw(st.dates(min_value=D(2025, 1, 15), max_value=END))
     dates = sorted(draw(st.lists(st.dates(START, deadline), min_size=1, max_size=5)))
     raw = sorted(draw(st.lists(shares, min_size=len(dates), max_size=len(dates))))
-    base = _indicator("X", "1.1", target=Target(100, "assumed", note="暂定"), deadline=deadline)
+    base = _indicator("X", "1.1", target=Target("assumed", value=100, note="暂定"), deadline=deadline)
     if draw(st.booleans()):
         assume(len(set(dates)) == len(dates))  # checkpoints: dates rising, shares not falling
         return dataclasses.replace(

@@ -57,7 +57,9 @@ class State:
 
     @property
     def out(self) -> Console:
-        return Console(highlight=False)
+        # A line of text is never broken by kpi (the terminal wraps it, a pipe keeps it whole);
+        # tables lay themselves out to the width.
+        return Console(highlight=False, soft_wrap=True)
 
     @property
     def err(self) -> Console:

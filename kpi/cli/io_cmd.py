@@ -209,8 +209,8 @@ def rollover(
     st = state(ctx)
     plan = st.plan()
     year = year or plan.year + 1
-    if year <= plan.year:
-        raise InputError(t("rollover.not_later", year=year, plan=plan.id, old=plan.year))
+    if year != plan.year + 1:
+        raise InputError(t("rollover.not_next", year=year, plan=plan.id, next=plan.year + 1))
     path = out or Path("targets") / f"{year}.yaml"
     name = display_path(path, st.env)
     st.store().guard_out(path)

@@ -37,7 +37,7 @@ def load(
     path = file or default_plan_file(st.env)
     name = display_path(path, st.env)
     plan = read_plan_file(path, name)
-    day = None
+    day = st.today  # a load takes effect today, unless it says from when
     if effective is not None:
         day = parse_date(effective, today=st.today, default_year=plan.year)
         if not plan.contains(day):
@@ -82,7 +82,7 @@ def load(
             shown = ", ".join(codes[:LISTED])
             if len(codes) > LISTED:
                 shown += t("load.and_more", n=len(codes) - LISTED)
-            out.print(f"  {t(label)}: {shown}", markup=False, soft_wrap=False)
+            out.print(f"  {t(label)}: {shown}", markup=False)
 
 
 plans_app = typer.Typer(help=t("help.plans"), invoke_without_command=True)
@@ -99,7 +99,7 @@ def plans(
     """Every plan in the database: id, organisation, title, period, items, records, version."""
     if ctx.invoked_subcommand is not None:
         return
-    from kpi.cli.views import plans_table
+    from kpi.cli.tables import plans_table
     from kpi.formats.records import plan_record, to_json
 
     st = state(ctx)

@@ -70,23 +70,23 @@ def status(
         typer.echo(_markdown(ps, shown), nl=False)
         return
 
-    from kpi.cli import views
+    from kpi.cli import tables
 
     out = st.out
-    out.print(views.status_heading(ps))
+    out.print(tables.status_heading(ps))
     if not shown:
         out.print(t("status.no_match"))
-    for table in views.status_tables(ps, shown, out.width):
+    for table in tables.status_tables(ps, shown, out.width):
         out.print(table)
     area_codes = (
         sorted({s.item.area_code for s in shown}) if (area or office or light or stale) else None
     )
-    out.print(views.totals_table(ps, area_codes))
-    out.print(views.legend(plan))
+    out.print(tables.totals_table(ps, area_codes))
+    out.print(tables.legend(plan))
 
 
 def _markdown(ps: PlanStatus, shown: list[ItemStatus]) -> str:
-    from kpi.cli.views import status_heading
+    from kpi.cli.tables import status_heading
     from kpi.formats.tables import md_cell, to_markdown
     from kpi.formats.words import light_word, num, pct, points, target_text, title_with_unit
 

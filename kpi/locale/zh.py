@@ -412,7 +412,6 @@ ZH: dict[str, str] = {
     "help.plan": "要查看或填报的计划（其 id，如 xjw-2025）；kpi status 和 kpi report weekly 可写 all 并列查看全部计划。默认：只有一个计划时用它，否则用期内包含今天的那个。",
     "help.plan_version": "写 latest：按现行计划重算过去（默认按每一天当时有效的计划版本）。",
     "plan.bad_version": "--plan-version 只能写 latest（按现行计划重算过去），不是“{value}”",
-    "rollover.not_later": "{year} 不在计划 {plan}（{old}年）之后；请写以后的年份，如 {old} 年的下一年",
     "rollover.note_same_kind": "暂定：沿用{year}年的目标形式（上限、区间、增速或监测），请核定",
     "light.monitor": "监测",
     "light.short.monitor": "监测",
@@ -449,4 +448,5 @@ ZH: dict[str, str] = {
     "plans.retired_mark": "（已停用）",
     "show.version_line": "自 {effective} 起（第 {version} 版，{by} {when}）：{changes}",
     "show.field_change": "{field} {before} → {after}",
+    "rollover.not_next": "rollover 写的是计划 {plan} 下一年（{next}）的计划文件，不是 {year} 年的",
 }

@@ -84,6 +84,7 @@ FILLS = {
     Light.YELLOW: "FFEB9C",
     Light.RED: "FFC7CE",
     Light.NONE: "EDEDED",
+    Light.MONITOR: "DDEBF7",
 }
 HEADER_FILL = "D9E1F2"
 MAX_WIDTH = 40

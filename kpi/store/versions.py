@@ -115,7 +115,10 @@ def plan_of(db: Database, plan_id: str, version: int) -> Plan | None:
     )
     if not rows or not rows[0]["snapshot"]:
         return None
-    return plan_from_snapshot(rows[0]["snapshot"])
+    from dataclasses import replace
+
+    # A plan taken over from the old schema kept its old id in the versions before it.
+    return replace(plan_from_snapshot(rows[0]["snapshot"]), id=plan_id)
 
 
 def history(db: Database, plan_id: str) -> list[Version]:
