@@ -274,7 +274,10 @@ def test_a_filled_database_of_the_year_keyed_schema_is_upgraded_without_loss(
     plans = json.loads(run("plans", "-f", "json").stdout)
     assert [(p["id"], p["records"]) for p in plans] == [("xjw-2025", 40)]
     after = {r["code"]: r for r in json.loads(run("status", "-f", "json").stdout)}
-    assert after["1.1.5"]["actual"] == sum(range(1, 41, 2)) - 3 and after["1.1.5"]["plan"] == "xjw-2025"
+    assert (
+        after["1.1.5"]["actual"] == sum(range(1, 41, 2)) - 3
+        and after["1.1.5"]["plan"] == "xjw-2025"
+    )
     assert len(_history(run)) == 40
     assert run("db", "check").exit_code == 0
 

@@ -185,7 +185,10 @@ def test_before_the_year_ends_it_says_the_baselines_are_so_far(run: Run) -> None
 def test_a_year_without_a_plan_before_it_is_refused(run: Run) -> None:
     result = run("rollover", "2030", today=NEW_YEAR)
     assert result.exit_code == 2
-    assert result.stderr.strip() == "错误：rollover 写的是计划 xjw-2025 下一年（2026）的计划文件，不是 2030 年的"
+    assert (
+        result.stderr.strip()
+        == "错误：rollover 写的是计划 xjw-2025 下一年（2026）的计划文件，不是 2030 年的"
+    )
 
 
 def test_english(run: Run) -> None:

@@ -381,7 +381,10 @@ def test_real_level_indicator(plan: Plan) -> None:
     assert s.actual == 9 and s.expected == 1.0
     assert s.gap_points == pytest.approx(-10) and s.light is Light.GREEN
     assert status_of(plan, "1.1.2", ups[:1]).light is Light.RED  # 6 of 10: 40 points short
-    assert status_of(plan, "1.1.2", [*ups, upd("1.1.2", D(2025, 6, 20), "set", 10)]).light is Light.DONE
+    assert (
+        status_of(plan, "1.1.2", [*ups, upd("1.1.2", D(2025, 6, 20), "set", 10)]).light
+        is Light.DONE
+    )
 
 
 def test_a_monitored_figure_is_shown_but_never_judged(plan: Plan) -> None:

@@ -370,7 +370,9 @@ def scheduled_items(draw: st.DrawFn) -> Item:
     deadline = draw(st.dates(min_value=D(2025, 1, 15), max_value=END))
     dates = sorted(draw(st.lists(st.dates(START, deadline), min_size=1, max_size=5)))
     raw = sorted(draw(st.lists(shares, min_size=len(dates), max_size=len(dates))))
-    base = _indicator("X", "1.1", target=Target("assumed", value=100, note="暂定"), deadline=deadline)
+    base = _indicator(
+        "X", "1.1", target=Target("assumed", value=100, note="暂定"), deadline=deadline
+    )
     if draw(st.booleans()):
         assume(len(set(dates)) == len(dates))  # checkpoints: dates rising, shares not falling
         return dataclasses.replace(
