@@ -375,4 +375,11 @@ EN: dict[str, str] = {
     "record.undo_changed": "Record #{id} is no longer your newest valid record (it may have just been undone or voided); check kpi history and try again",
     "report.bad_template": "The --out template “{pattern}” cannot be read ({problem}); use {{year}}, {{week}} and {{date}}",
     "report.path_too_long": "The path --out makes has {n} characters, too long; shorten it",
+    # -- the printed ledger -------------------------------------------------------------------
+    "ledger.area_row": "{number}. {title}",
+    "ledger.section_row": "{code} {title}",
+    "ledger.milestone_task": "{task} (milestone: {milestone})",
+    "ledger.footer_title": "{title} — progress ledger · {sheet}",
+    "ledger.footer_page": "Page {page} of {pages}",
+    "ledger.footer_as_of": "As of {as_of}",
 }

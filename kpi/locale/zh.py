@@ -384,4 +384,11 @@ ZH: dict[str, str] = {
     "record.undo_changed": "记录 #{id} 已不是您最新的有效记录（可能刚被撤销或作废）；请用 kpi history 查看后重试",
     "report.bad_template": "--out 的文件名模板“{pattern}”无法读取（{problem}）；可用 {{year}}、{{week}}、{{date}}",
     "report.path_too_long": "--out 生成的路径有 {n} 个字符，太长；请缩短",
+    # -- the printed ledger -------------------------------------------------------------------
+    "ledger.area_row": "{number}、{title}",
+    "ledger.section_row": "{code} {title}",
+    "ledger.milestone_task": "{task}（节点：{milestone}）",
+    "ledger.footer_title": "{title}督查督办台账·{sheet}",
+    "ledger.footer_page": "第 {page} 页，共 {pages} 页",
+    "ledger.footer_as_of": "截至 {as_of}",
 }
