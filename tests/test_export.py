@@ -19,11 +19,12 @@ from tests.conftest import Run
 FORMULAS = ['=HYPERLINK("http://evil.example","点我")', "+1", "-2", "@SUM(A1:A9)", "=1+1"]
 
 LEDGER_HEADERS = [
-    "序号", "领域", "板块", "编号", "工作任务", "牵头单位", "完成时限", "2024基数",
-    "2025目标", "完成值", "完成率", "序时进度", "状态", "最新进展",
+    "序号", "编号", "工作任务", "牵头单位", "完成时限", "2024基数", "2025目标", "完成值",
+    "完成率", "序时进度", "状态", "最新进展",
 ]  # fmt: skip
 HISTORY_HEADERS = [
-    "编号", "日期", "记录", "进展情况", "填报人", "登录名", "录入时间", "已作废", "作废原因",
+    "编号", "工作任务", "日期", "记录", "进展情况", "填报人", "登录名", "录入时间", "已作废",
+    "作废原因",
 ]  # fmt: skip
 
 
@@ -71,22 +72,27 @@ def test_xlsx_ledger_sheet_layout(run: Run) -> None:
     assert wb.sheetnames == ["台账", "填报记录"]
     ws = wb["台账"]
     assert ws["A1"].value == "新江湾城街道2025年主要工作安排督查督办台账（截至 2025-07-02）"
-    assert "A1:N1" in {str(r) for r in ws.merged_cells.ranges}
+    assert "A1:L1" in {str(r) for r in ws.merged_cells.ranges}
     assert [c.value for c in ws[2]] == LEDGER_HEADERS
     assert all(c.font.bold for c in ws[2])
     assert ws.freeze_panes == "A3"
-    assert ws.auto_filter.ref == "A2:N107"
-    assert ws.max_row == 107
+    assert ws.auto_filter.ref == "A2:L133"
+    assert ws.max_row == 133  # 105 items under 6 area rows and 20 section rows
 
-    rows = {ws.cell(row=r, column=4).value: r for r in range(3, ws.max_row + 1)}
+    rows = {ws.cell(row=r, column=2).value: r for r in range(3, ws.max_row + 1)}
+    rows.pop(None)  # the group rows
     assert list(rows)[:3] == ["1.1.1", "1.1.2", "1.1.3"]
 
     def cell(code: str, header: str) -> Any:
         return ws.cell(row=rows[code], column=LEDGER_HEADERS.index(header) + 1)
 
     assert cell("1.1.5", "序号").value == 5
-    assert cell("1.1.5", "领域").value == "加快培育新质生产力,塑造高质量发展新优势"
-    assert cell("1.1.5", "板块").value == "全区域构建产业发展格局"
+    # The area and the section head their items, each once, instead of a column of them.
+    assert (
+        ws.cell(row=rows["1.1.1"] - 2, column=1).value
+        == "一、加快培育新质生产力,塑造高质量发展新优势"
+    )
+    assert ws.cell(row=rows["1.1.1"] - 1, column=1).value == "1.1 全区域构建产业发展格局"
     assert cell("1.1.5", "工作任务").value == "招引企业(家)"
     assert cell("1.1.5", "牵头单位").value == "经济发展办"
     assert cell("1.1.5", "完成时限").value.date().isoformat() == "2025-12-31"
@@ -121,10 +127,9 @@ def test_xlsx_ledger_sheet_layout(run: Run) -> None:
     assert cell("2.1.3", "最新进展").value is None  # its only record is void
 
     # Widths: about two per Chinese character, capped, long text wrapped.
-    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJKLMN"}
+    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJKL"}
     assert all(6 <= w <= 40 for w in widths.values()), widths
-    assert widths["B"] == 40 and widths["E"] > widths["D"] > widths["A"]
-    assert cell("1.1.5", "领域").alignment.wrap_text
+    assert widths["C"] > widths["B"] > widths["A"]
     assert cell("1.1.5", "工作任务").alignment.wrap_text
     assert ws.page_setup.orientation == "landscape"
 
@@ -134,16 +139,17 @@ def test_xlsx_history_sheet(run: Run) -> None:
     ws = open_workbook("t.xlsx")["填报记录"]
     assert [c.value for c in ws[1]] == HISTORY_HEADERS
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:I7"
+    assert ws.auto_filter.ref == "A1:J7"
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     by_code = {r[0]: r for r in rows}
     first = by_code["1.1.5"]
-    assert first[1].date().isoformat() == "2025-06-30"
-    assert first[2:5] == ["+120 家", FORMULAS[0], "=cmd|' /C calc'!A0"]
-    assert first[5] and first[6].year >= 2025 and first[7] is None
-    assert by_code["1.1.7"][2] == "=3.2 亿元"
-    assert by_code["1.4.1"][2] == "完成"
-    assert by_code["2.1.3"][7:] == ["是", "=重复填报"]
+    assert first[1] == "招引企业(家)"
+    assert first[2].date().isoformat() == "2025-06-30"
+    assert first[3:6] == ["+120 家", FORMULAS[0], "=cmd|' /C calc'!A0"]
+    assert first[6] and first[7].year >= 2025 and first[8] is None
+    assert by_code["1.1.7"][3] == "=3.2 亿元"
+    assert by_code["1.4.1"][3] == "完成"
+    assert by_code["2.1.3"][8:] == ["是", "=重复填报"]
 
 
 def test_nothing_typed_becomes_a_formula(run: Run) -> None:
@@ -207,8 +213,9 @@ def test_english_workbook(run: Run) -> None:
     wb = open_workbook("kpi-ledger-2025-07-02.xlsx")
     assert wb.sheetnames == ["Ledger", "Records"]
     headers = [c.value for c in wb["Ledger"][2]]
-    assert headers[7:9] == ["2024 base", "2025 target"]
-    assert wb["Ledger"]["I7"].number_format == '0"（provisional）"'
+    assert headers[5:7] == ["2024 base", "2025 target"]
+    assert wb["Ledger"]["B9"].value == "1.1.5"
+    assert wb["Ledger"]["G9"].number_format == '0"（provisional）"'
 
 
 @pytest.mark.skipif(
@@ -227,7 +234,7 @@ def test_libreoffice_reads_the_ledger_as_text_not_formulas(run: Run, tmp_path: P
     text = (tmp_path / "csv" / "t.csv").read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1] == LEDGER_HEADERS
-    row = next(r for r in rows if len(r) > 3 and r[3] == "1.1.5")
-    assert row[13] == FORMULAS[0]  # the note as typed, not a link
-    assert row[8] == "234（暂定）"
-    assert row[10] == "51.3%"
+    row = next(r for r in rows if len(r) > 1 and r[1] == "1.1.5")
+    assert row[11] == FORMULAS[0]  # the note as typed, not a link
+    assert row[6] == "234（暂定）"
+    assert row[8] == "51.3%"

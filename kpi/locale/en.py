@@ -440,4 +440,11 @@ EN: dict[str, str] = {
     "show.version_line": "from {effective} (version {version}, {by} {when}): {changes}",
     "show.field_change": "{field} {before} → {after}",
     "rollover.not_next": "rollover writes the targets file of the year after plan {plan} ({next}), not of {year}",
+    # -- the printed ledger -------------------------------------------------------------------
+    "ledger.area_row": "{number}. {title}",
+    "ledger.section_row": "{code} {title}",
+    "ledger.milestone_task": "{task} (milestone: {milestone})",
+    "ledger.footer_title": "{title} — progress ledger · {sheet}",
+    "ledger.footer_page": "Page {page} of {pages}",
+    "ledger.footer_as_of": "As of {as_of}",
 }

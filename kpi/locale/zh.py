@@ -449,4 +449,11 @@ ZH: dict[str, str] = {
     "show.version_line": "自 {effective} 起（第 {version} 版，{by} {when}）：{changes}",
     "show.field_change": "{field} {before} → {after}",
     "rollover.not_next": "rollover 写的是计划 {plan} 下一年（{next}）的计划文件，不是 {year} 年的",
+    # -- the printed ledger -------------------------------------------------------------------
+    "ledger.area_row": "{number}、{title}",
+    "ledger.section_row": "{code} {title}",
+    "ledger.milestone_task": "{task}（节点：{milestone}）",
+    "ledger.footer_title": "{title}督查督办台账·{sheet}",
+    "ledger.footer_page": "第 {page} 页，共 {pages} 页",
+    "ledger.footer_as_of": "截至 {as_of}",
 }
