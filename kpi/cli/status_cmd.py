@@ -157,4 +157,4 @@ def show(
         raise InputError(t("show.bad_format", fmt=fmt.value))
     from kpi.cli.views import item_view
 
-    st.out.print(item_view(plan, s, history))
+    st.out.print(item_view(plan, s, history, st.out.width))

@@ -375,4 +375,10 @@ EN: dict[str, str] = {
     "record.undo_changed": "Record #{id} is no longer your newest valid record (it may have just been undone or voided); check kpi history and try again",
     "report.bad_template": "The --out template “{pattern}” cannot be read ({problem}); use {{year}}, {{week}} and {{date}}",
     "report.path_too_long": "The path --out makes has {n} characters, too long; shorten it",
+    # -- charts and the weekly page ------------------------------------------------------------
+    "chart.months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+    "chart.target": "target {value}",
+    "chart.target_short": "target",
+    "chart.done_monthly": "done (month end)",
+    "chart.expected": "expected",
 }

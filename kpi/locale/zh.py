@@ -384,4 +384,10 @@ ZH: dict[str, str] = {
     "record.undo_changed": "记录 #{id} 已不是您最新的有效记录（可能刚被撤销或作废）；请用 kpi history 查看后重试",
     "report.bad_template": "--out 的文件名模板“{pattern}”无法读取（{problem}）；可用 {{year}}、{{week}}、{{date}}",
     "report.path_too_long": "--out 生成的路径有 {n} 个字符，太长；请缩短",
+    # -- charts and the weekly page ------------------------------------------------------------
+    "chart.months": "1月 2月 3月 4月 5月 6月 7月 8月 9月 10月 11月 12月",
+    "chart.target": "目标 {value}",
+    "chart.target_short": "目标",
+    "chart.done_monthly": "完成率（月末）",
+    "chart.expected": "序时进度",
 }
