@@ -381,4 +381,11 @@ EN: dict[str, str] = {
     "chart.target_short": "target",
     "chart.done_monthly": "done (month end)",
     "chart.expected": "expected",
+    "chart.expected_at": "expected {share}",
+    "chart.bar_label": "{label}: {light}, done {done}, expected {expected}.",
+    "chart.trend_label": "{code} {title}: done {done}, expected {expected}",
+    "chart.trend_legend": "Charts: the coloured line is the share done, the black line the share expected (dashed: still to come), the dashed line across the target, the dotted upright the report's day.",
+    "chart.red_trends": "Red items over time",
+    "chart.more_trends": "{n} more red items are in the table above without a chart.",
+    "html.trend_facts": "done {done}, expected {expected} (gap {gap}), lead {office}",
 }

@@ -390,4 +390,11 @@ ZH: dict[str, str] = {
     "chart.target_short": "目标",
     "chart.done_monthly": "完成率（月末）",
     "chart.expected": "序时进度",
+    "chart.expected_at": "序时进度 {share}",
+    "chart.bar_label": "{label}：{light}，完成 {done}，序时进度 {expected}。",
+    "chart.trend_label": "{code} {title}：完成率 {done}，序时进度 {expected}",
+    "chart.trend_legend": "走势图：彩色线为完成率，黑线为序时进度（虚线为今后应达到的进度），横虚线为目标，竖虚线为统计日。",
+    "chart.red_trends": "红灯项目走势",
+    "chart.more_trends": "另有 {n} 项红灯未画走势图，见上表。",
+    "html.trend_facts": "完成率 {done}，序时进度 {expected}（序时差 {gap}），牵头单位 {office}",
 }
