@@ -240,7 +240,7 @@ def test_hostile_words_stay_words_in_the_charts(history: Run) -> None:
 def test_the_report_layers_import_no_terminal_and_no_database() -> None:
     code = (
         "import sys\n"
-        "import kpi.report.html, kpi.report.svg, kpi.report.layout\n"
+        "import kpi.report.html, kpi.report.svg, kpi.report.item_html, kpi.report.layout\n"
         "import kpi.report.weekly, kpi.report.text, kpi.report.markdown, kpi.report.data\n"
         "import kpi.formats.chart\n"
         "bad = {'rich', 'typer', 'click', 'sqlite3', 'sqlalchemy'}\n"
@@ -248,6 +248,41 @@ def test_the_report_layers_import_no_terminal_and_no_database() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# -- one item's page ------------------------------------------------------------------------------
+
+
+def test_show_html_is_one_page_of_the_item(history: Run, tmp_path: Path) -> None:
+    result = history("show", "2.1.1", "--as-of", AS_OF, "-f", "html")
+    assert result.exit_code == 0, result.output
+    page = result.stdout
+    _self_contained(page)
+    [chart] = _svgs(page)
+    assert "33.3%" in "".join(chart.itertext())
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", page))
+    for said in (
+        "2.1.1 新建社区事务受理服务中心 · 截至 2025-07-02",
+        "在国泓路392弄高标准建设新的社区事务受理服务中心。",
+        "红 滞后·逾期",
+        "2.1.1-2",
+        "开工建设",
+        "已完成 2025-03-28",
+        "开工待审批",
+        "填报记录",
+    ):
+        assert said in text, said
+    written = history("show", "2.1.1", "--as-of", AS_OF, "-f", "html", "--out", "items/{date}.html")
+    assert written.exit_code == 0 and written.stderr.strip() == "已写入 items/2025-07-02.html"
+    assert (tmp_path / "items" / "2025-07-02.html").read_text(encoding="utf-8") == page
+    refused = history("show", "2.1.1", "--out", "x.html")
+    assert refused.exit_code == 2 and "--out 只用于 --format html" in refused.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_show_html_of_an_item_with_nothing_recorded_has_no_chart(history: Run) -> None:
+    page = history("show", "2.1.3", "--as-of", "2025-03-01", "-f", "html").stdout
+    assert "<svg" not in page and "无数据" in page and "2.1.3" in page
 
 
 # -- in a browser -----------------------------------------------------------------------------------

@@ -172,7 +172,7 @@ EN: dict[str, str] = {
     "show.ms_pending": "pending",
     "show.trend": "Trend (monthly)",
     "show.history": "Records",
-    "show.bad_format": "this command supports --format table or json, not {fmt}",
+    "show.bad_format": "this command supports --format table, json or html, not {fmt}",
     "history.title": "Records ({n})",
     "history.empty": "(no records yet)",
     "history.voided": "[void: {reason}]",
@@ -388,4 +388,9 @@ EN: dict[str, str] = {
     "chart.red_trends": "Red items over time",
     "chart.more_trends": "{n} more red items are in the table above without a chart.",
     "html.trend_facts": "done {done}, expected {expected} (gap {gap}), lead {office}",
+    "chart.trend_title": "Over time",
+    "help.show_format": "table, json or html (a web page).",
+    "help.show_out": "Write to this file (--format html only).",
+    "show.out_needs_html": "--out is for --format html only",
+    "page.item_title": "{code} {title} · as of {as_of}",
 }

@@ -179,7 +179,7 @@ ZH: dict[str, str] = {
     "show.ms_pending": "未到期",
     "show.trend": "按月走势",
     "show.history": "填报记录",
-    "show.bad_format": "此命令只支持 --format table 或 json，不支持 {fmt}",
+    "show.bad_format": "此命令只支持 --format table、json 或 html，不支持 {fmt}",
     "history.title": "填报记录（{n} 条）",
     "history.empty": "（暂无记录）",
     "history.voided": "［已作废：{reason}］",
@@ -397,4 +397,9 @@ ZH: dict[str, str] = {
     "chart.red_trends": "红灯项目走势",
     "chart.more_trends": "另有 {n} 项红灯未画走势图，见上表。",
     "html.trend_facts": "完成率 {done}，序时进度 {expected}（序时差 {gap}），牵头单位 {office}",
+    "chart.trend_title": "走势",
+    "help.show_format": "table（表格）、json 或 html（网页）。",
+    "help.show_out": "写入此文件（只用于 --format html）。",
+    "show.out_needs_html": "--out 只用于 --format html",
+    "page.item_title": "{code} {title} · 截至 {as_of}",
 }
