@@ -20,6 +20,7 @@ import re
 from html import escape
 
 from kpi.core.status import Light
+from kpi.core.text import width as columns
 from kpi.formats.words import light_word, pct, points
 from kpi.locale import language, t
 from kpi.report import svg
@@ -117,6 +118,7 @@ table.facts td { overflow-wrap: anywhere; }
 
 
 HIDDEN = {"detail"}
+SHORT = 12  # columns: a cell no wider is never broken across lines
 
 
 def _e(value: object) -> str:
@@ -209,6 +211,9 @@ def _cell(column: Column, cell: Cell, cls: str, note: str = "", word: bool = Fal
     text = cell.day.strftime("%m-%d") if cell.day and column.kind == "code" else cell.text
     if not text and not note:
         return f"<td{attr}></td>"
+    if column.kind != "title" and "nw" not in cls.split() and columns(text) <= SHORT:
+        # A short word (+30 家, an office) stays whole when a long one squeezes the table.
+        attr = attr.replace('class="', 'class="nw ', 1) if cls else ' class="nw"' + attr
     return f"<td{attr}>{_e(text)}{note}</td>"
 
 
