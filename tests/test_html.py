@@ -180,6 +180,15 @@ def test_a_task_reads_in_percent_and_an_indicator_gone_backwards_below_zero(smal
     assert "-50%" in words and "0%" in words and "100%" in words and "−50.0%" not in words
 
 
+def test_a_runaway_value_keeps_the_axis_readable(small: Plan) -> None:
+    typo = [Update(1, "1.1.1", "1.1.1", dt.date(2025, 6, 1), "add", 7020.0)]  # 30 × the target
+    root = ET.fromstring(
+        svg.trend_chart(item_trend(small, small.item("1.1.1"), typo, DAY), Light.DONE)
+    )
+    axis = [e.text for e in root.findall("text[@text-anchor='end']") if e.get("dx") == "-4"]
+    assert axis == ["0", "1872", "3744", "5616"]  # every 800%
+
+
 def test_words_in_a_chart_are_escaped(small: Plan) -> None:
     item = dataclasses.replace(small.item("1.1.1"), title='<script>x</script>&"', unit="<b>")
     text = svg.trend_chart(item_trend(small, item, _updates(), DAY), Light.RED)

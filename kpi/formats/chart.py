@@ -63,10 +63,10 @@ def month_labels() -> list[str]:
 def _per_row(top: float) -> float:
     """The share of the target one row stands for: an eighth, unless the chart would be too
     tall (an item far beyond its target)."""
-    for per_row in (0.125, 0.25, 0.5, 1.0):
-        if top / per_row <= 16:
-            return per_row
-    return top / 16
+    per_row = 0.125
+    while top / per_row > 16:  # an eighth, a quarter, a half, 1, 2, 4 … of the target a row
+        per_row *= 2
+    return per_row
 
 
 def progress_chart(
@@ -82,8 +82,8 @@ def progress_chart(
     top = max(1.0, *(v for v in done if v is not None)) if done else 1.0
     per_row = _per_row(math.ceil(top * 4) / 4)
     rows = math.ceil(top / per_row - 1e-9)
-    target_row = round(1 / per_row) - 1
-    labelled = 0.25 if per_row < 0.25 else (0.5 if per_row < 0.5 else 1.0)
+    target_row = max(0, round(1 / per_row) - 1)
+    labelled = per_row * 2  # every other row says its level
     levels = {b: (b + 1) * per_row for b in range(rows)}
     axis = {
         b: axis_label(level, scale)

@@ -207,12 +207,14 @@ def trend_chart(trend: Trend, light: Light) -> str:
         return TOP + PLOT * (hi - share) / (hi - lo)
 
     body: list[str] = []
-    step = 0.25 if hi - lo <= 1 else 0.5
+    # A line every 25% (every 50%, 100%, 200% … on a taller axis), words every 50% or line.
+    step = 0.25 * 2 ** max(0, math.ceil(math.log2(hi - lo - 1e-9)))
+    every = max(0.5, step)
     k = 0
     while lo + k * step <= hi + 1e-9:
         share = lo + k * step
         k += 1
-        major = abs(share * 2 - round(share * 2)) < 1e-9  # every 50%
+        major = abs(share / every - round(share / every)) < 1e-9
         body.append(
             f'<line x1="{_n(LEFT)}%" x2="{_n(100 - RIGHT)}%" y1="{_n(y(share))}" '
             f'y2="{_n(y(share))}" stroke="{GRID}" stroke-width="1"/>'
