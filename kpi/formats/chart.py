@@ -41,8 +41,9 @@ BAR = "█"
 def unit_scale(item: Item) -> tuple[float, str] | None:
     """(target, unit) when an axis reads in the item's unit: an indicator counted up from 0
     toward its target. A task, and an indicator going down from a baseline, read in percent."""
-    if item.is_indicator and item.direction == "up" and item.target is not None:
-        return item.target.value, item.unit or ""
+    value = item.target.value if item.target is not None else None
+    if item.is_indicator and item.direction == "up" and value:  # a target with a value to reach
+        return float(value), item.unit or ""
     return None
 
 

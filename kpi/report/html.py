@@ -48,12 +48,12 @@ td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabul
 td.code { white-space: nowrap; color: #444; }
 td.t { min-width: 9em; }
 .light { display: inline-block; padding: 0 .45rem; border-radius: 1rem; color: #fff; font-size: .85rem;
-         white-space: nowrap; font-weight: 600; }
+         white-space: nowrap; font-weight: 600; background: var(--none); }
 .light.done { background: var(--done); } .light.green { background: var(--green); }
 .light.yellow { background: var(--yellow); } .light.red { background: var(--red); }
 .light.none { background: var(--none); }
 .bar { position: relative; height: .8rem; min-width: 6rem; background: #e8e8e8; border-radius: 3px; }
-.bar .fill { position: absolute; left: 0; top: 0; bottom: 0; border-radius: 3px; }
+.bar .fill { position: absolute; left: 0; top: 0; bottom: 0; border-radius: 3px; background: var(--none); }
 .bar .fill.done { background: var(--done); } .bar .fill.green { background: var(--green); }
 .bar .fill.yellow { background: var(--yellow); } .bar .fill.red { background: var(--red); }
 .bar .fill.none { background: var(--none); }

@@ -38,6 +38,13 @@ COLOURS = {
     Light.NONE: "#6b6b6b",
 }
 INK = "#1b1b1b"
+
+
+def colour_of(light: Light) -> str:
+    """The light's colour; grey for one this module does not know."""
+    return COLOURS.get(light, COLOURS[Light.NONE])
+
+
 MUTED = "#666"
 TRACK = "#e8e8e8"
 GRID = "#dedede"
@@ -99,7 +106,7 @@ def bar_chart(bars: Sequence[Bar]) -> str:
     body: list[str] = []
     y = 0
     for n, b in enumerate(bars):
-        colour = COLOURS[b.light]
+        colour = colour_of(b.light)
         weight = ' font-weight="700"' if b.total else ""
         if b.total and n:
             body.append(
@@ -248,7 +255,7 @@ def trend_chart(trend: Trend, light: Light) -> str:
             f'stroke="{INK}" stroke-width="1.5"{dash}/>'
         )
     # The completion: flat from each day to the next, a step where a record changed it.
-    colour = COLOURS[light]
+    colour = colour_of(light)
     steps = [(d, v) for d, v in trend.done if v is not None]
     for (d0, v0), (d1, v1) in itertools.pairwise(steps):
         body.append(
