@@ -740,7 +740,13 @@ CASES = [
     P(cli("status", "--light", "红", expect=None), id="status-light-in-chinese"),
     P(cli("status", "--format", "xml", expect=None), id="status-format-xml"),
     P(
-        cli("show", "1.1.5", "-f", "csv", expect="此命令只支持 --format table 或 json，不支持 csv"),
+        cli(
+            "show",
+            "1.1.5",
+            "-f",
+            "csv",
+            expect="此命令只支持 --format table、json 或 html，不支持 csv",
+        ),
         id="show-format-csv",
     ),
     P(

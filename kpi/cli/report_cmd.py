@@ -14,6 +14,7 @@ from kpi.errors import Exit
 from kpi.locale import t
 
 if TYPE_CHECKING:
+    from kpi.cli.context import State
     from kpi.report.weekly import WeeklyReport
 
 report_app = typer.Typer(no_args_is_help=True, help=t("help.report_group"))
@@ -94,6 +95,8 @@ def weekly(
     now, before = st.statuses([day, week_before])
     week = st.store().updates_between(st.plan_id(), start, day)
     rep = build_weekly_from(now.plan, now, before, week, day)
+    if fmt == ReportFormat.html or message is not None:  # the HTML draws the red items' trends
+        rep = _with_trends(st, rep)
     if out:
         from kpi.cli.files import write_atomically
 
@@ -122,3 +125,14 @@ def weekly(
                 t("report.fail_on", n=n, light=words, light_key=fail_on.value), markup=False
             )
             raise typer.Exit(int(Exit.CONDITION))
+
+
+def _with_trends(st: State, rep: WeeklyReport) -> WeeklyReport:
+    """The report with the records of each red item it draws, for its trend chart."""
+    from kpi.report.weekly import charted, with_trends
+
+    store = st.store()
+    return with_trends(
+        rep,
+        {s.item.code: store.updates(st.plan_id(), item_code=s.item.code) for s in charted(rep)},
+    )

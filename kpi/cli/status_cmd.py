@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,6 +15,9 @@ from kpi.errors import InputError
 from kpi.locale import t
 
 if TYPE_CHECKING:
+    from kpi.cli.context import State
+    from kpi.core.plan import Plan
+    from kpi.core.records import Update
     from kpi.core.status import ItemStatus, PlanStatus
 
 
@@ -121,6 +126,16 @@ def _markdown(ps: PlanStatus, shown: list[ItemStatus]) -> str:
     return f"## {md_cell(title)}\n\n" + to_markdown(header, rows)
 
 
+class ShowFormat(StrEnum):
+    """``kpi show``'s formats: those of ``Format`` (csv and md refused with a word) and html."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+    html = "html"
+
+
 @app.command(help=t("help.show"))
 def show(
     ctx: typer.Context,
@@ -133,8 +148,9 @@ def show(
     ],
     as_of: AsOf = None,
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", help=t("help.table_or_json"))
-    ] = Format.table,
+        ShowFormat, typer.Option("--format", "-f", help=t("help.show_format"))
+    ] = ShowFormat.table,
+    out: Annotated[str | None, typer.Option("--out", "-o", help=t("help.show_out"))] = None,
 ) -> None:
     """Everything about one item: the report's text, baseline and source, target, progress, history."""
     from kpi.core.plan import Milestone
@@ -148,16 +164,40 @@ def show(
     target = plan.item(code)
     history = st.updates(code)
     s = item_status(plan, target, history, day)
-    if fmt == Format.json:
+    if out is not None and fmt != ShowFormat.html:
+        raise InputError(t("show.out_needs_html"))
+    if fmt == ShowFormat.json:
         from kpi.formats.records import status_record, to_json, update_record
 
         record = status_record(plan, s)
         record["history"] = [update_record(u) for u in history]
         typer.echo(to_json(record))
         return
-    if fmt != Format.table:
+    if fmt == ShowFormat.html:
+        _html_page(st, plan, s, history, out)
+        return
+    if fmt != ShowFormat.table:
         raise InputError(t("show.bad_format", fmt=fmt.value))
     from kpi.cli.views import item_view, version_lines
 
     changes = version_lines(st.store().versions(st.plan_id()), code)
-    st.out.print(item_view(plan, s, history, changes))
+    st.out.print(item_view(plan, s, history, changes, st.out.width))
+
+
+def _html_page(
+    st: State, plan: Plan, s: ItemStatus, history: Sequence[Update], out: str | None
+) -> None:
+    """The item as one HTML page, to ``out`` or to standard output."""
+    from kpi.report.item_html import item_page
+
+    page = item_page(plan, s, history)
+    if out is None:
+        typer.echo(page, nl=False)
+        return
+    from kpi.cli.files import out_path, write_atomically
+
+    year, week, _ = s.as_of.isocalendar()
+    path = out_path(out, {"year": str(year), "week": f"{week:02d}", "date": s.as_of.isoformat()})
+    st.store().guard_out(path)
+    write_atomically(path, page)
+    st.note(t("report.written", path=path))

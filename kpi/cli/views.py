@@ -40,7 +40,11 @@ def light_text(s: ItemStatus | Light) -> Text:
 
 
 def item_view(
-    plan: Plan, s: ItemStatus, history: Sequence[Update], changes: Sequence[str] = ()
+    plan: Plan,
+    s: ItemStatus,
+    history: Sequence[Update],
+    changes: Sequence[str] = (),
+    width: int = 80,
 ) -> RenderableType:
     item = s.item
     area = next(a for a in plan.areas if a.code == item.area_code)
@@ -116,10 +120,11 @@ def item_view(
         (s.last_update.isoformat() if s.last_update else "—")
         + (t("show.stale") if s.stale else ""),
     )
-    trend = sparkline(plan, item, history, s.as_of)
-    if trend:
-        row("show.trend", trend)
     parts: list[RenderableType] = [facts]
+    chart = item_chart(plan, item, history, s.as_of, width - 4)  # inside the panel's edges
+    if chart:
+        parts.append(Text(t("show.trend"), style="bold"))
+        parts.append(Text("\n".join(chart), no_wrap=True, overflow="ignore"))
     if item.milestones:
         ms = Table(
             box=box.SIMPLE_HEAD,
@@ -164,16 +169,25 @@ def month_ends(start: dt.date, as_of: dt.date) -> list[dt.date]:
     return days
 
 
-def sparkline(plan: Plan, item: Item, history: Sequence[Update], as_of: dt.date) -> str:
-    """Month-end completion as ▁▂▃▄▅▆▇█ up to the as-of month, full height at the target."""
-    from kpi.core.status import trend
+def item_chart(
+    plan: Plan, item: Item, history: Sequence[Update], as_of: dt.date, width: int
+) -> list[str]:
+    """Month-end completion against 序时进度 as a chart of characters (``formats.chart``), from
+    ``trend`` and ``expected_share`` as the status is; nothing until a record counts."""
+    from kpi.core.status import expected_share, trend
+    from kpi.formats.chart import month_labels, progress_chart, unit_scale
 
     if not any(not u.voided and u.date <= as_of for u in history):
-        return ""
-    values = [c or 0.0 for c in trend(plan, item, history, month_ends(plan.start, as_of))]
-    top = max(1.0, *values)
-    bars = "▁▂▃▄▅▆▇█"
-    return "".join(bars[min(7, int(max(v, 0.0) / top * 7.999))] for v in values)
+        return []
+    days = month_ends(plan.start, as_of)
+    names = month_labels()
+    return progress_chart(
+        [names[d.month - 1] for d in days],
+        trend(plan, item, history, days),
+        [expected_share(plan, item, d) for d in days],
+        scale=unit_scale(item),
+        width=width,
+    )
 
 
 def history_table(

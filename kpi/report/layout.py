@@ -19,11 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from kpi.core.status import Light, Rollup
+from kpi.core.status import ItemStatus, Light, Rollup
 from kpi.formats.words import COUNT_ORDER, light_word, pct, points, short_word
 from kpi.locale import t
 from kpi.report.weekly import (
+    Trend,
     WeeklyReport,
+    charted,
     due_when,
     for_reading,
     heading,
@@ -79,6 +81,29 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class Bar:
+    """One bar of a chart: a completion against 序时进度, coloured by a light and saying it."""
+
+    label: str
+    completion: float | None
+    expected: float | None
+    light: Light
+    words: str  # the light in words
+    total: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """Pictures of a section, for a renderer that draws them (HTML; text and Markdown do not):
+    bars against 序时进度, and items' trends, each with its status."""
+
+    bars: tuple[Bar, ...] = ()
+    trends: tuple[tuple[ItemStatus, Trend], ...] = ()
+    heading: str = ""
+    more: str | None = None  # how many were left unpictured
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     heading: str
     intro: tuple[str, ...] = ()
@@ -87,6 +112,7 @@ class Section:
     lines: tuple[Line, ...] = ()
     more: tuple[str, ...] = ()  # "另有 N 条" lines, for rows left out for reading
     empty: str | None = None  # said when the section has nothing to show
+    figure: Figure | None = None  # drawn where pictures can be (HTML)
 
     @property
     def blank(self) -> bool:
@@ -171,7 +197,16 @@ def _areas(rep: WeeklyReport) -> Section:
             total=True,
         )
     )
-    return Section(t("report.by_area"), table=Table(columns, tuple(rows)))
+    bars = [
+        Bar(f"{r.code} {r.title}", r.mean_completion, elapsed, r.worst, light_word(r.worst))
+        for r in rep.areas
+    ]
+    bars.append(
+        Bar(t("status.overall"), o.mean_completion, elapsed, o.worst, light_word(o.worst), True)
+    )
+    return Section(
+        t("report.by_area"), table=Table(columns, tuple(rows)), figure=Figure(bars=tuple(bars))
+    )
 
 
 def _this_week(rep: WeeklyReport) -> Section:
@@ -237,6 +272,20 @@ def _attention(rep: WeeklyReport) -> Section:
         table=Table(columns, rows) if rows else None,
         more=_more(rep, "attention"),
         empty=t("report.none_attention"),
+        figure=_trends(rep),
+    )
+
+
+def _trends(rep: WeeklyReport) -> Figure | None:
+    """The red items' trends, where the report has them."""
+    shown = tuple((s, rep.trends[s.item.code]) for s in charted(rep) if s.item.code in rep.trends)
+    if not shown:
+        return None
+    left = rep.count(Light.RED) - len(shown)
+    return Figure(
+        trends=shown,
+        heading=t("chart.red_trends"),
+        more=t("chart.more_trends", n=left) if left > 0 else None,
     )
 
 

@@ -16,7 +16,7 @@ from the plan and the history as of one date, so any past week can be reproduced
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -81,6 +81,7 @@ class WeeklyReport:
     stale: dict[str, tuple[StaleItem, ...]]  # lead office → its items to update
     changes: tuple[Change, ...]
     omitted: dict[str, int] = field(default_factory=dict)  # list → rows left out for reading
+    trends: dict[str, Trend] = field(default_factory=dict)  # item → its trend, for the charts
 
     @property
     def overall(self) -> Rollup:
@@ -265,3 +266,70 @@ def due_when(d: Due) -> str:
     if d.days < 0:
         return t("report.overdue_by", days=-d.days)
     return t("report.due_in", days=d.days)
+
+
+# -- trends, for the charts ----------------------------------------------------------------------
+
+# Red items drawn with their trend in the HTML summary, furthest behind first: a picture each for
+# an office's few; for a district's hundreds the table lists them all and the rest go unpictured.
+TREND_LIMIT = 24
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """An item's completion over its plan's period against 序时进度, as a chart draws it.
+
+    ``done`` is a step line: the completion at the end of the period's first day, of each day a
+    record counted, and of the as-of day (None until anything counts), each holding until the
+    next; ``expected`` is 序时进度 as a line through its corners, from 0 on the day before the
+    period to the period's end. Both come from ``kpi.core.status``, so a chart can never
+    disagree with the status beside it."""
+
+    item: Item
+    start: dt.date
+    end: dt.date
+    as_of: dt.date
+    done: tuple[tuple[dt.date, float | None], ...]
+    expected: tuple[tuple[dt.date, float], ...]
+
+    @property
+    def origin(self) -> dt.date:
+        """The day before the period: where 序时进度 starts at 0."""
+        return self.start - dt.timedelta(days=1)
+
+
+def item_trend(plan: Plan, item: Item, updates: Sequence[Update], as_of: dt.date) -> Trend:
+    """The trend of ``item`` up to ``as_of`` from its records (others and voided ones ignored)."""
+    from kpi.core.status import expected_share, trend
+
+    as_of = min(max(as_of, plan.start), plan.end)
+    dates = {u.date for u in updates if u.item_code == item.code and not u.voided}
+    days = sorted({plan.start, as_of, *(d for d in dates if plan.start < d < as_of)})
+    origin = plan.start - dt.timedelta(days=1)
+    corners = {origin, plan.end, as_of, min(item.deadline, plan.end)}
+    corners.update(c.date for c in item.checkpoints)
+    corners.update(m.date for m in item.milestones)
+    expected = sorted(d for d in corners if origin <= d <= plan.end)
+    return Trend(
+        item=item,
+        start=plan.start,
+        end=plan.end,
+        as_of=as_of,
+        done=tuple(zip(days, trend(plan, item, updates, days), strict=True)),
+        expected=tuple((d, expected_share(plan, item, d)) for d in expected),
+    )
+
+
+def charted(rep: WeeklyReport) -> tuple[ItemStatus, ...]:
+    """The red items whose trend the HTML summary draws, furthest behind first."""
+    return tuple(s for s in rep.attention if s.light == Light.RED)[:TREND_LIMIT]
+
+
+def with_trends(rep: WeeklyReport, histories: Mapping[str, Sequence[Update]]) -> WeeklyReport:
+    """The report with the trends of the items in ``histories`` (item code → its records)."""
+    trends = {
+        code: item_trend(rep.plan, rep.plan.item(code), updates, rep.as_of)
+        for code, updates in histories.items()
+        if rep.plan.has(code) and rep.plan.milestone(code) is None
+    }
+    return replace(rep, trends={**rep.trends, **trends})
