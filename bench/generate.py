@@ -18,8 +18,8 @@ For each scale, under ``WORK/<scale>/``:
 - ``updates.csv``   the same history as a CSV (``code,date,value,note,by``) for ``kpi import``;
 - ``updates-chunk.csv`` its first 100,000 rows (the first weeks of the year);
 - ``manifest.json`` what was generated and from what: the cache is reused only while the
-                    parameters, this file and the schema (``kpi/models.py``, the migrations) are
-                    unchanged.
+                    parameters, this file and the schema (``kpi/store/schema.py``, the migrations
+                    in ``kpi/store/migrations/``) are unchanged.
 
 The database is made by ``kpi load`` (the tool's own schema and migrations); only the history is
 written behind its back, using the columns the ``updates`` table has at the time.
@@ -204,13 +204,21 @@ def kpi_env(db: Path) -> dict[str, str]:
     return env
 
 
+# The files that decide the schema: the declaration and the migrations that make it. The older
+# layout (kpi/models.py, kpi/migrations/) is looked at too, so a checkout of either is covered.
+SCHEMA_FILES = ("kpi/store/schema.py", "kpi/models.py")
+SCHEMA_DIRS = ("kpi/store/migrations", "kpi/migrations")
+
+
 def schema_fingerprint() -> str:
     """A hash of the files that decide the schema: a change there invalidates the cached data."""
     h = hashlib.sha256()
-    files = [REPO / "kpi" / "models.py", *sorted((REPO / "kpi" / "migrations").rglob("*.py"))]
+    files = [REPO / f for f in SCHEMA_FILES]
+    for folder in SCHEMA_DIRS:
+        files += sorted((REPO / folder).rglob("*.py"))
     for path in files:
-        if path.exists():
-            h.update(path.name.encode())
+        if path.is_file():
+            h.update(str(path.relative_to(REPO)).encode())
             h.update(path.read_bytes())
     return h.hexdigest()[:16]
 

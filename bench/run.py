@@ -14,7 +14,7 @@ verdict against each goal. A case whose warm-up shows it is slow gets fewer runs
 that it fits ``--budget`` seconds.
 
 Data (``bench/generate.py``) is cached under ``--work`` (default /tmp/kpi-bench) and made again
-when the generator or the schema (kpi/models.py, kpi/migrations) changes.
+when the generator or the schema (kpi/store/schema.py, kpi/store/migrations/) changes.
 
 This is not a test: nothing in tests/ uses it. Standard library only.
 """
