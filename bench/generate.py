@@ -146,6 +146,22 @@ VOID_REASONS = ["重复填报", "数字填错", "日期填错"]
 
 
 @dataclass(frozen=True)
+class Period:
+    """A plan's year (as ``plan.year``) and its period, which records and milestones stay inside."""
+
+    year: int
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+THE_YEAR = Period(YEAR, START, END)
+
+
+@dataclass(frozen=True)
 class Scale:
     name: str
     items: int  # 0: the real targets/2025.yaml
@@ -240,27 +256,46 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
 
 
-def _month_end(month: int) -> dt.date:
+def _month_end(month: int, period: Period) -> dt.date:
+    """The last day of ``month`` in the period's last year."""
     if month == 12:
-        return END
-    return dt.date(YEAR, month + 1, 1) - dt.timedelta(days=1)
+        return period.end
+    return dt.date(period.end.year, month + 1, 1) - dt.timedelta(days=1)
 
 
-def district_plan_yaml(n_items: int, rng: random.Random) -> tuple[str, str]:
-    """A valid targets file of ``n_items`` items; returns (text, the code of an indicator to show)."""
-    n_areas, per_area = 6, 20
+def district_plan_yaml(
+    n_items: int,
+    rng: random.Random,
+    *,
+    period: Period = THE_YEAR,
+    n_areas: int = 6,
+    per_area: int = 20,
+    plan_id: str | None = None,
+    organisation: str = "新江湾城街道",
+    infos: list[ItemInfo] | None = None,
+) -> tuple[str, str]:
+    """A valid targets file of ``n_items`` items; returns (text, the code of an indicator to show).
+
+    With ``plan_id``, the ``plan:`` block names the plan (``id``) and its ``organisation``, as a
+    database of several plans needs; ``infos``, if given, receives each item as generated."""
     n_sections = n_areas * per_area
     counts = [
         n_items // n_sections + (1 if s < n_items % n_sections else 0) for s in range(n_sections)
     ]
+    if period == THE_YEAR:
+        title = f"{organisation}{period.year}年主要工作安排(基准测试,{n_items}项)"
+    else:
+        title = f"{organisation}{period.start.year}—{period.end.year}年主要工作安排(基准测试,{n_items}项)"
+    named = [f"  id: {plan_id}", f"  organisation: {_q(organisation)}"] if plan_id else []
     out: list[str] = [
         "# 基准测试生成的计划:结构同 docs/plan-format.md,内容为合成数据。",
         "plan:",
-        f"  year: {YEAR}",
-        f"  title: {_q(f'新江湾城街道{YEAR}年主要工作安排(基准测试,{n_items}项)')}",
+        *named,
+        f"  year: {period.year}",
+        f"  title: {_q(title)}",
         f"  source: {_q(f'基准测试合成数据(种子 {SEED})')}",
-        f"  start: {START.isoformat()}",
-        f"  end: {END.isoformat()}",
+        f"  start: {period.start.isoformat()}",
+        f"  end: {period.end.isoformat()}",
         "  rules:",
         "    stale_days: 14",
         "    mode: points",
@@ -287,18 +322,26 @@ def district_plan_yaml(n_items: int, rng: random.Random) -> tuple[str, str]:
             for n in range(counts[a * per_area + s]):
                 code = f"{scode}.{n + 1}"
                 want_indicator = position == middle
-                out += _item_yaml(code, theme, rng, force_indicator=want_indicator)
+                lines, info = _item_yaml(
+                    code, theme, rng, force_indicator=want_indicator, period=period
+                )
+                out += lines
+                if infos is not None:
+                    infos.append(info)
                 if want_indicator:
                     show_code = code
                 position += 1
     return "\n".join(out) + "\n", show_code
 
 
-def _item_yaml(code: str, theme: str, rng: random.Random, *, force_indicator: bool) -> list[str]:
+def _item_yaml(
+    code: str, theme: str, rng: random.Random, *, force_indicator: bool, period: Period
+) -> tuple[list[str], ItemInfo]:
+    """The item's lines of YAML, and the item as the history generator needs it."""
     ind = "          "
     lead_office = rng.choice(OFFICES)
     others = rng.sample([o for o in OFFICES if o != lead_office], rng.choice((0, 0, 1, 2)))
-    deadline = END if rng.random() < 0.8 else _month_end(rng.randint(6, 11))
+    deadline = period.end if rng.random() < 0.8 else _month_end(rng.randint(6, 11), period)
     is_indicator = force_indicator or rng.random() < 0.3
     lines = [f"{ind[:-2]}- code: {_q(code)}"]
     if is_indicator:
@@ -326,15 +369,26 @@ def _item_yaml(code: str, theme: str, rng: random.Random, *, force_indicator: bo
         lines.append(f"{ind}lead: 分管副主任")
     lines += [f"{ind}deadline: {deadline.isoformat()}", f"{ind}assigned: [lead_office, deadline]"]
     if is_indicator:
-        lines += _indicator_yaml(ind, unit, accumulate, direction, deadline, rng)
-    else:
-        lines += _milestones_yaml(ind, code, deadline, rng)
-    return lines
+        more, base, target = _indicator_yaml(
+            ind, unit, accumulate, direction, deadline, rng, period
+        )
+        lines += more
+        return lines, ItemInfo(code, "indicator", accumulate, base, target, deadline, ())
+    more, milestones = _milestones_yaml(ind, code, deadline, rng, period)
+    lines += more
+    return lines, ItemInfo(code, "task", "sum", None, None, deadline, milestones)
 
 
 def _indicator_yaml(
-    ind: str, unit: str, accumulate: str, direction: str, deadline: dt.date, rng: random.Random
-) -> list[str]:
+    ind: str,
+    unit: str,
+    accumulate: str,
+    direction: str,
+    deadline: dt.date,
+    rng: random.Random,
+    period: Period,
+) -> tuple[list[str], float, float]:
+    """The indicator's lines, its baseline and its target."""
     lines = [
         f"{ind}unit: {_q(unit)}",
         f"{ind}direction: {direction}",
@@ -366,7 +420,7 @@ def _indicator_yaml(
     lines += [
         f"{ind}baseline:",
         f"{ind}  value: {_num(base)}",
-        f"{ind}  year: {YEAR - 1}",
+        f"{ind}  year: {period.year - 1}",
         f"{ind}  source: {_q(source)}",
     ]
     if completion:
@@ -377,35 +431,45 @@ def _indicator_yaml(
         f"{ind}  basis: assumed",
         f"{ind}  note: {_q(note)}",
     ]
-    if rng.random() < 0.2 and deadline == END:
-        lines += [
-            f"{ind}checkpoints:",
-            f"{ind}  - {{date: {YEAR}-03-31, share: 0.2}}",
-            f"{ind}  - {{date: {YEAR}-06-30, share: 0.5}}",
-            f"{ind}  - {{date: {YEAR}-09-30, share: 0.75}}",
-        ]
-    return lines
+    if rng.random() < 0.2 and deadline == period.end:
+        lines.append(f"{ind}checkpoints:")
+        if period.start.year == period.end.year:  # quarterly
+            y = period.year
+            steps = [(f"{y}-03-31", 0.2), (f"{y}-06-30", 0.5), (f"{y}-09-30", 0.75)]
+        else:  # at the end of each year but the last
+            years = range(period.start.year, period.end.year)
+            steps = [
+                (f"{y}-12-31", round((k + 1) / (len(years) + 1), 2)) for k, y in enumerate(years)
+            ]
+        lines += [f"{ind}  - {{date: {d}, share: {share}}}" for d, share in steps]
+    return lines, float(_num(base)), float(_num(target))
 
 
-def _milestones_yaml(ind: str, code: str, deadline: dt.date, rng: random.Random) -> list[str]:
+def _milestones_yaml(
+    ind: str, code: str, deadline: dt.date, rng: random.Random, period: Period
+) -> tuple[list[str], tuple[tuple[str, dt.date, float], ...]]:
+    """The task's milestone lines, and its milestones (code, date, share) as kpi reads them."""
     n = rng.choice((0, 0, 1, 2, 3, 4))
     if not n:
-        return []
-    span = (deadline - START).days
+        return [], ()
+    span = (deadline - period.start).days
     days = sorted(rng.sample(range(20, span + 1), n))
     with_share = rng.random() < 0.5
     shares = sorted(rng.sample(range(10, 100, 5), n)) if with_share else []
     lines = [f"{ind}milestones:"]
+    out = []
     for k, day in enumerate(days):
+        date = period.start + dt.timedelta(days=day)
         lines += [
             f"{ind}  - code: {_q(f'{code}-{k + 1}')}",
             f"{ind}    title: {_q(('完成方案', '启动实施', '中期评估', '完成验收')[k])}",
-            f"{ind}    date: {(START + dt.timedelta(days=day)).isoformat()}",
+            f"{ind}    date: {date.isoformat()}",
         ]
         if with_share:
             lines.append(f"{ind}    share: {shares[k] / 100}")
         lines.append(f"{ind}    assigned: [date]")
-    return lines
+        out.append((f"{code}-{k + 1}", date, shares[k] / 100 if with_share else (k + 1) / n))
+    return lines, tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -448,19 +512,20 @@ def read_items(db: Path) -> list[ItemInfo]:
 Gen = tuple[str, int, str, str, str, float | None, str | None, int]
 
 
-def _days_weekly() -> list[int]:
-    first_friday = 2  # 2025-01-03
-    return [first_friday + 7 * k for k in range(52)]
+def _days_weekly(period: Period) -> list[int]:
+    """The day offsets of every Friday of the period (2025: 52, from 2025-01-03)."""
+    first_friday = (4 - period.start.weekday()) % 7
+    return list(range(first_friday, period.days, 7))
 
 
 def _item_history(
-    item: ItemInfo, days: list[int], rng: random.Random, dates: list[str]
+    item: ItemInfo, days: list[int], rng: random.Random, dates: list[str], period: Period
 ) -> list[Gen]:
     """Plausible records for one item on the given day offsets (sorted)."""
     out: list[Gen] = []
     pace = rng.uniform(0.45, 1.25)
     staff = rng.randrange(len(STAFF))
-    n_days = (END - START).days + 1
+    n_days = period.days
 
     def note() -> str | None:
         return rng.choice(NOTES) if rng.random() < NOTE_SHARE else None
@@ -470,7 +535,8 @@ def _item_history(
         # The last milestone, if it carries the whole task (share 1), finishes it: no `done` then.
         finished = any(share >= 1 for c, _, share in item.milestones if c in dict(reached))
         done_days = {
-            c: min(max((d - START).days + rng.randint(-3, 7), 0), n_days - 1) for c, d in reached
+            c: min(max((d - period.start).days + rng.randint(-3, 7), 0), n_days - 1)
+            for c, d in reached
         }
         regular = days[: max(len(days) - len(done_days), 1)]
         if len(regular) < len(days):  # spread the regular records over the whole year again
@@ -552,18 +618,20 @@ def _item_history(
     return out
 
 
-def history(items: list[ItemInfo], total: int, rng: random.Random) -> list[Gen]:
+def history(
+    items: list[ItemInfo], total: int, rng: random.Random, period: Period = THE_YEAR
+) -> list[Gen]:
     """Every record, oldest first: weekly per item (``total`` 0) or ``total`` spread over items."""
-    n_days = (END - START).days + 1
-    dates = [(START + dt.timedelta(days=d)).isoformat() for d in range(n_days)]
+    n_days = period.days
+    dates = [(period.start + dt.timedelta(days=d)).isoformat() for d in range(n_days)]
     rows: list[Gen] = []
     for n, item in enumerate(items):
         if total:
             count = total // len(items) + (1 if n < total % len(items) else 0)
             days = sorted(rng.choices(range(n_days), k=count))
         else:
-            days = _days_weekly()
-        rows.extend(_item_history(item, days, rng, dates))
+            days = _days_weekly(period)
+        rows.extend(_item_history(item, days, rng, dates, period))
     if total:
         # Milestones reached replace regular records, so the total is exact; trim or pad to it.
         del rows[total:]
@@ -807,7 +875,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="regenerate even if cached")
     args = parser.parse_args(argv)
     for name in args.scale or ["desk", "district"]:
-        ds = ensure(name, args.work, args.kpi, force=args.force)
+        ds = ensure(name, args.work, args.kpi.absolute(), force=args.force)
         print(
             json.dumps(
                 {"scale": name, "root": str(ds.root), **ds.manifest}, ensure_ascii=False, indent=2
