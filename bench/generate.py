@@ -56,6 +56,15 @@ TODAY = "2025-07-02"
 VOID_SHARE = 0.005  # one update in two hundred is voided
 NOTE_SHARE = 0.15
 CHUNK_ROWS = 100_000  # the first weeks of the history: an import small enough to finish
+BULK_ROWS = 50_000  # desk: the spreadsheet imported while 32 people record (the concurrency case)
+
+# Many plans: twelve organisations, each with one five-year plan (2021–2025) of 100 items and a
+# weekly record per item for the five years, all in one database; and one of them alone.
+PLAN_COUNT = 12
+PLAN_ITEMS = 100
+PLAN_AREAS, PLAN_SECTIONS = 5, 4  # 20 sections of 5 items
+PLAN_ALONE = 7  # the plan also loaded into a database of its own
+NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
 
 OFFICES = [
     "党政办",
@@ -201,6 +210,10 @@ class Dataset:
     @property
     def chunk_csv(self) -> Path:
         return self.root / "updates-chunk.csv"
+
+    @property
+    def bulk_csv(self) -> Path:
+        return self.root / f"bulk-{BULK_ROWS // 1000}k.csv"
 
 
 # --------------------------------------------------------------------------------------------
@@ -737,6 +750,174 @@ def write_csv(path: Path, rows: Iterable[Gen]) -> None:
     tmp.replace(path)
 
 
+def bulk_rows(items: list[ItemInfo], n: int, rng: random.Random, last: dt.date) -> list[Gen]:
+    """``n`` records spread over the items, dated from the year's start to ``last``, oldest first:
+    additions and levels for indicators, percentages for tasks, never ``done`` (so a file imported
+    into a database that has its year of history already is never refused for finishing twice)."""
+    span = (last - START).days + 1
+    dates = [(START + dt.timedelta(days=d)).isoformat() for d in range(span)]
+    rows: list[Gen] = []
+    per_item = max(n // len(items), 1)
+    for k in range(n):
+        item = items[rng.randrange(len(items))]
+        day = rng.randrange(span)
+        note = rng.choice(NOTES) if rng.random() < NOTE_SHARE else None
+        staff = rng.randrange(len(STAFF))
+        target = item.target or 100.0
+        if item.kind == "task":
+            # Four places (12.34%), so that a row seldom repeats a record stored already.
+            kind, value = "percent", round(min(0.95, (day + 1) / span * rng.uniform(0.5, 1.1)), 4)
+        elif item.accumulate == "sum":
+            kind, value = "add", round(target / per_item * rng.uniform(0.2, 1.0), 2)
+        else:
+            base = item.baseline if item.baseline is not None else target * 0.9
+            kind, value = "set", round(max(base + (target - base) * (day + 1) / span, 0.0), 2)
+        rows.append((dates[day], rng.randrange(480, 1080) + k % 7, item.code, item.code, kind,
+                     value, note, staff))  # fmt: skip
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Many plans in one database
+
+
+FIVE_YEARS = Period(2021, dt.date(2021, 1, 1), dt.date(2025, 12, 31))
+
+
+class GenerateError(Exception):
+    """Data that kpi refused to take (one line: the command and what it said)."""
+
+
+def plan_id(n: int) -> str:
+    return f"d{n:02d}-{FIVE_YEARS.year}"
+
+
+@dataclass(frozen=True)
+class PlansDataset:
+    """Twelve plans in ``many.sqlite``; ``lone.sqlite`` holds plan ``alone`` by itself."""
+
+    root: Path
+    manifest: dict[str, Any]
+
+    @property
+    def many_db(self) -> Path:
+        return self.root / "many.sqlite"
+
+    @property
+    def lone_db(self) -> Path:
+        return self.root / "lone.sqlite"
+
+    @property
+    def alone(self) -> str:
+        return plan_id(PLAN_ALONE)
+
+    def yaml(self, n: int) -> Path:
+        return self.root / f"d{n:02d}.yaml"
+
+    def csv(self, n: int) -> Path:
+        return self.root / f"d{n:02d}.csv"
+
+
+def _kpi(kpi: Path, args: list[str], db: Path, cwd: Path, **env: str) -> None:
+    proc = subprocess.run(
+        [str(kpi), *args], env={**kpi_env(db), **env}, cwd=cwd, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        said = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+        raise GenerateError(
+            f"`kpi {' '.join(args)}` exited {proc.returncode}: {said[-1] if said else ''}"[:240]
+        )
+
+
+def _load_and_import(kpi: Path, ds: PlansDataset, n: int, db: Path) -> None:
+    """``kpi load dNN.yaml``, then ``kpi --plan dNN-2021 import dNN.csv`` as of the period's end."""
+    pid = plan_id(n)
+    try:
+        _kpi(kpi, ["load", str(ds.yaml(n))], db, ds.root)
+    except GenerateError:  # perhaps a new plan must be named to be loaded
+        _kpi(kpi, ["--plan", pid, "load", str(ds.yaml(n))], db, ds.root)
+    end = {"KPI_TODAY": FIVE_YEARS.end.isoformat()}
+    _kpi(kpi, ["--plan", pid, "import", str(ds.csv(n))], db, ds.root, **end)
+
+
+def ensure_plans(work: Path, kpi: Path, *, force: bool = False, log: Any = print) -> PlansDataset:
+    """Twelve plans' files and the two databases under ``work/plans``, unless cached.
+
+    Everything goes through ``kpi load`` and ``kpi --plan ID import``: the schema of a database of
+    several plans is the tool's business, and the bench does not write behind its back here.
+    Raises ``GenerateError`` if kpi refuses a file (for one, if it knows no ``plan.id``)."""
+    root = work / "plans"
+    key = {
+        "scale": "plans",
+        "plans": PLAN_COUNT,
+        "items": PLAN_ITEMS,
+        "period": [FIVE_YEARS.start.isoformat(), FIVE_YEARS.end.isoformat()],
+        "alone": PLAN_ALONE,
+        "seed": SEED,
+        "generator": _generator_fingerprint(),
+        "schema": schema_fingerprint(),
+    }
+    manifest_path = root / "manifest.json"
+    ds = PlansDataset(root, {})
+    if not force and manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text())
+        ds = PlansDataset(root, manifest)
+        if manifest.get("key") == key and ds.many_db.exists() and ds.lone_db.exists():
+            return ds
+        log("[plans] cache out of date (parameters, generator or schema changed); regenerating")
+    root.mkdir(parents=True, exist_ok=True)
+    manifest_path.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    records = 0
+    for n in range(1, PLAN_COUNT + 1):
+        rng = random.Random(f"{SEED}-plans-{n}")
+        infos: list[ItemInfo] = []
+        text, _ = district_plan_yaml(
+            PLAN_ITEMS,
+            rng,
+            period=FIVE_YEARS,
+            n_areas=PLAN_AREAS,
+            per_area=PLAN_SECTIONS,
+            plan_id=plan_id(n),
+            organisation=f"第{NUMERALS[n - 1]}街道",
+            infos=infos,
+        )
+        ds.yaml(n).write_text(text, encoding="utf-8")
+        rows = history(infos, 0, rng, FIVE_YEARS)
+        write_csv(ds.csv(n), rows)
+        records += len(rows)
+    made = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for db in (ds.many_db, ds.lone_db):
+        _remove_db(db)
+    for n in range(1, PLAN_COUNT + 1):
+        _load_and_import(kpi, ds, n, ds.many_db)
+    _load_and_import(kpi, ds, PLAN_ALONE, ds.lone_db)
+    for db in (ds.many_db, ds.lone_db):
+        checkpoint(db)
+    loaded = time.perf_counter() - t0
+    manifest = {
+        "key": key,
+        "plans": [plan_id(n) for n in range(1, PLAN_COUNT + 1)],
+        "items": PLAN_COUNT * PLAN_ITEMS,
+        "updates": records,
+        "alone": plan_id(PLAN_ALONE),
+        "today": TODAY,
+        "seconds": {"files": round(made, 2), "kpi_load_import": round(loaded, 2)},
+        "bytes": {
+            "many.sqlite": ds.many_db.stat().st_size,
+            "lone.sqlite": ds.lone_db.stat().st_size,
+        },
+    }
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+    log(
+        f"[plans] generated {PLAN_COUNT} plans of {PLAN_ITEMS} items, {records} records "
+        f"(files {made:.1f}s, kpi load and import {loaded:.1f}s)"
+    )
+    return PlansDataset(root, manifest)
+
+
 # --------------------------------------------------------------------------------------------
 # Putting it together
 
@@ -797,8 +978,11 @@ def ensure(
     if not force and manifest_path.exists():
         manifest = json.loads(manifest_path.read_text())
         ds = Dataset(scale.name, root, manifest)
-        if manifest.get("key") == key and all(
-            p.exists() for p in (ds.plan_yaml, ds.plan_db, ds.db, ds.csv, ds.chunk_csv)
+        wanted = [ds.plan_yaml, ds.plan_db, ds.db, ds.csv, ds.chunk_csv]
+        if (
+            manifest.get("key") == key
+            and all(p.exists() for p in wanted)
+            and (scale.items or ds.bulk_csv.exists())
         ):
             return ds
         log(
@@ -837,6 +1021,11 @@ def ensure(
     t0 = time.perf_counter()
     write_csv(root / "updates.csv", rows)
     write_csv(root / "updates-chunk.csv", rows[:CHUNK_ROWS])
+    if not scale.items:  # desk: the spreadsheet of the concurrency case, from its own seed
+        bulk = bulk_rows(
+            items, BULK_ROWS, random.Random(f"{SEED}-bulk"), dt.date.fromisoformat(TODAY)
+        )
+        write_csv(root / f"bulk-{BULK_ROWS // 1000}k.csv", bulk)
     timings["csv"] = time.perf_counter() - t0
 
     manifest = {
@@ -868,13 +1057,24 @@ def ensure(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
-        "--scale", choices=sorted(SCALES), action="append", help="repeatable; default both"
+        "--scale",
+        choices=[*SCALES, "plans"],
+        action="append",
+        help="repeatable; default desk and district (plans: twelve plans in one database)",
     )
     parser.add_argument("--work", type=Path, default=Path("/tmp/kpi-bench"))
     parser.add_argument("--kpi", type=Path, default=REPO / ".venv" / "bin" / "kpi")
     parser.add_argument("--force", action="store_true", help="regenerate even if cached")
     args = parser.parse_args(argv)
     for name in args.scale or ["desk", "district"]:
+        if name == "plans":
+            try:
+                many = ensure_plans(args.work, args.kpi.absolute(), force=args.force)
+            except GenerateError as exc:
+                print(f"generate: plans: {exc}", file=sys.stderr)
+                return 1
+            print(json.dumps({"scale": name, "root": str(many.root), **many.manifest}, indent=2))
+            continue
         ds = ensure(name, args.work, args.kpi.absolute(), force=args.force)
         print(
             json.dumps(
