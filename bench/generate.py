@@ -825,9 +825,8 @@ def _kpi(kpi: Path, args: list[str], db: Path, cwd: Path, **env: str) -> None:
     )
     if proc.returncode != 0:
         said = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
-        raise GenerateError(
-            f"`kpi {' '.join(args)}` exited {proc.returncode}: {said[-1] if said else ''}"[:240]
-        )
+        last = said[-1].strip() if said else ""
+        raise GenerateError(f"`kpi {' '.join(args)}` exited {proc.returncode}: {last}"[:240])
 
 
 def _load_and_import(kpi: Path, ds: PlansDataset, n: int, db: Path) -> None:
