@@ -18,8 +18,8 @@ For each scale, under ``WORK/<scale>/``:
 - ``updates.csv``   the same history as a CSV (``code,date,value,note,by``) for ``kpi import``;
 - ``updates-chunk.csv`` its first 100,000 rows (the first weeks of the year);
 - ``manifest.json`` what was generated and from what: the cache is reused only while the
-                    parameters, this file and the schema (``kpi/models.py``, the migrations) are
-                    unchanged.
+                    parameters, this file and the schema (``kpi/store/schema.py``, the migrations
+                    in ``kpi/store/migrations/``) are unchanged.
 
 The database is made by ``kpi load`` (the tool's own schema and migrations); only the history is
 written behind its back, using the columns the ``updates`` table has at the time.
@@ -56,6 +56,15 @@ TODAY = "2025-07-02"
 VOID_SHARE = 0.005  # one update in two hundred is voided
 NOTE_SHARE = 0.15
 CHUNK_ROWS = 100_000  # the first weeks of the history: an import small enough to finish
+BULK_ROWS = 50_000  # desk: the spreadsheet imported while 32 people record (the concurrency case)
+
+# Many plans: twelve organisations, each with one five-year plan (2021–2025) of 100 items and a
+# weekly record per item for the five years, all in one database; and one of them alone.
+PLAN_COUNT = 12
+PLAN_ITEMS = 100
+PLAN_AREAS, PLAN_SECTIONS = 5, 4  # 20 sections of 5 items
+PLAN_ALONE = 7  # the plan also loaded into a database of its own
+NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
 
 OFFICES = [
     "党政办",
@@ -146,6 +155,22 @@ VOID_REASONS = ["重复填报", "数字填错", "日期填错"]
 
 
 @dataclass(frozen=True)
+class Period:
+    """A plan's year (as ``plan.year``) and its period, which records and milestones stay inside."""
+
+    year: int
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+THE_YEAR = Period(YEAR, START, END)
+
+
+@dataclass(frozen=True)
 class Scale:
     name: str
     items: int  # 0: the real targets/2025.yaml
@@ -186,6 +211,10 @@ class Dataset:
     def chunk_csv(self) -> Path:
         return self.root / "updates-chunk.csv"
 
+    @property
+    def bulk_csv(self) -> Path:
+        return self.root / f"bulk-{BULK_ROWS // 1000}k.csv"
+
 
 # --------------------------------------------------------------------------------------------
 # The environment every kpi command runs in
@@ -204,13 +233,21 @@ def kpi_env(db: Path) -> dict[str, str]:
     return env
 
 
+# The files that decide the schema: the declaration and the migrations that make it. The older
+# layout (kpi/models.py, kpi/migrations/) is looked at too, so a checkout of either is covered.
+SCHEMA_FILES = ("kpi/store/schema.py", "kpi/models.py")
+SCHEMA_DIRS = ("kpi/store/migrations", "kpi/migrations")
+
+
 def schema_fingerprint() -> str:
     """A hash of the files that decide the schema: a change there invalidates the cached data."""
     h = hashlib.sha256()
-    files = [REPO / "kpi" / "models.py", *sorted((REPO / "kpi" / "migrations").rglob("*.py"))]
+    files = [REPO / f for f in SCHEMA_FILES]
+    for folder in SCHEMA_DIRS:
+        files += sorted((REPO / folder).rglob("*.py"))
     for path in files:
-        if path.exists():
-            h.update(path.name.encode())
+        if path.is_file():
+            h.update(str(path.relative_to(REPO)).encode())
             h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
@@ -232,27 +269,46 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
 
 
-def _month_end(month: int) -> dt.date:
+def _month_end(month: int, period: Period) -> dt.date:
+    """The last day of ``month`` in the period's last year."""
     if month == 12:
-        return END
-    return dt.date(YEAR, month + 1, 1) - dt.timedelta(days=1)
+        return period.end
+    return dt.date(period.end.year, month + 1, 1) - dt.timedelta(days=1)
 
 
-def district_plan_yaml(n_items: int, rng: random.Random) -> tuple[str, str]:
-    """A valid targets file of ``n_items`` items; returns (text, the code of an indicator to show)."""
-    n_areas, per_area = 6, 20
+def district_plan_yaml(
+    n_items: int,
+    rng: random.Random,
+    *,
+    period: Period = THE_YEAR,
+    n_areas: int = 6,
+    per_area: int = 20,
+    plan_id: str | None = None,
+    organisation: str = "新江湾城街道",
+    infos: list[ItemInfo] | None = None,
+) -> tuple[str, str]:
+    """A valid targets file of ``n_items`` items; returns (text, the code of an indicator to show).
+
+    With ``plan_id``, the ``plan:`` block names the plan (``id``) and its ``organisation``, as a
+    database of several plans needs; ``infos``, if given, receives each item as generated."""
     n_sections = n_areas * per_area
     counts = [
         n_items // n_sections + (1 if s < n_items % n_sections else 0) for s in range(n_sections)
     ]
+    if period == THE_YEAR:
+        title = f"{organisation}{period.year}年主要工作安排(基准测试,{n_items}项)"
+    else:
+        title = f"{organisation}{period.start.year}—{period.end.year}年主要工作安排(基准测试,{n_items}项)"
+    named = [f"  id: {plan_id}", f"  organisation: {_q(organisation)}"] if plan_id else []
     out: list[str] = [
         "# 基准测试生成的计划:结构同 docs/plan-format.md,内容为合成数据。",
         "plan:",
-        f"  year: {YEAR}",
-        f"  title: {_q(f'新江湾城街道{YEAR}年主要工作安排(基准测试,{n_items}项)')}",
+        *named,
+        f"  year: {period.year}",
+        f"  title: {_q(title)}",
         f"  source: {_q(f'基准测试合成数据(种子 {SEED})')}",
-        f"  start: {START.isoformat()}",
-        f"  end: {END.isoformat()}",
+        f"  start: {period.start.isoformat()}",
+        f"  end: {period.end.isoformat()}",
         "  rules:",
         "    stale_days: 14",
         "    mode: points",
@@ -279,18 +335,26 @@ def district_plan_yaml(n_items: int, rng: random.Random) -> tuple[str, str]:
             for n in range(counts[a * per_area + s]):
                 code = f"{scode}.{n + 1}"
                 want_indicator = position == middle
-                out += _item_yaml(code, theme, rng, force_indicator=want_indicator)
+                lines, info = _item_yaml(
+                    code, theme, rng, force_indicator=want_indicator, period=period
+                )
+                out += lines
+                if infos is not None:
+                    infos.append(info)
                 if want_indicator:
                     show_code = code
                 position += 1
     return "\n".join(out) + "\n", show_code
 
 
-def _item_yaml(code: str, theme: str, rng: random.Random, *, force_indicator: bool) -> list[str]:
+def _item_yaml(
+    code: str, theme: str, rng: random.Random, *, force_indicator: bool, period: Period
+) -> tuple[list[str], ItemInfo]:
+    """The item's lines of YAML, and the item as the history generator needs it."""
     ind = "          "
     lead_office = rng.choice(OFFICES)
     others = rng.sample([o for o in OFFICES if o != lead_office], rng.choice((0, 0, 1, 2)))
-    deadline = END if rng.random() < 0.8 else _month_end(rng.randint(6, 11))
+    deadline = period.end if rng.random() < 0.8 else _month_end(rng.randint(6, 11), period)
     is_indicator = force_indicator or rng.random() < 0.3
     lines = [f"{ind[:-2]}- code: {_q(code)}"]
     if is_indicator:
@@ -318,15 +382,26 @@ def _item_yaml(code: str, theme: str, rng: random.Random, *, force_indicator: bo
         lines.append(f"{ind}lead: 分管副主任")
     lines += [f"{ind}deadline: {deadline.isoformat()}", f"{ind}assigned: [lead_office, deadline]"]
     if is_indicator:
-        lines += _indicator_yaml(ind, unit, accumulate, direction, deadline, rng)
-    else:
-        lines += _milestones_yaml(ind, code, deadline, rng)
-    return lines
+        more, base, target = _indicator_yaml(
+            ind, unit, accumulate, direction, deadline, rng, period
+        )
+        lines += more
+        return lines, ItemInfo(code, "indicator", accumulate, base, target, deadline, ())
+    more, milestones = _milestones_yaml(ind, code, deadline, rng, period)
+    lines += more
+    return lines, ItemInfo(code, "task", "sum", None, None, deadline, milestones)
 
 
 def _indicator_yaml(
-    ind: str, unit: str, accumulate: str, direction: str, deadline: dt.date, rng: random.Random
-) -> list[str]:
+    ind: str,
+    unit: str,
+    accumulate: str,
+    direction: str,
+    deadline: dt.date,
+    rng: random.Random,
+    period: Period,
+) -> tuple[list[str], float, float]:
+    """The indicator's lines, its baseline and its target."""
     lines = [
         f"{ind}unit: {_q(unit)}",
         f"{ind}direction: {direction}",
@@ -358,7 +433,7 @@ def _indicator_yaml(
     lines += [
         f"{ind}baseline:",
         f"{ind}  value: {_num(base)}",
-        f"{ind}  year: {YEAR - 1}",
+        f"{ind}  year: {period.year - 1}",
         f"{ind}  source: {_q(source)}",
     ]
     if completion:
@@ -369,35 +444,45 @@ def _indicator_yaml(
         f"{ind}  basis: assumed",
         f"{ind}  note: {_q(note)}",
     ]
-    if rng.random() < 0.2 and deadline == END:
-        lines += [
-            f"{ind}checkpoints:",
-            f"{ind}  - {{date: {YEAR}-03-31, share: 0.2}}",
-            f"{ind}  - {{date: {YEAR}-06-30, share: 0.5}}",
-            f"{ind}  - {{date: {YEAR}-09-30, share: 0.75}}",
-        ]
-    return lines
+    if rng.random() < 0.2 and deadline == period.end:
+        lines.append(f"{ind}checkpoints:")
+        if period.start.year == period.end.year:  # quarterly
+            y = period.year
+            steps = [(f"{y}-03-31", 0.2), (f"{y}-06-30", 0.5), (f"{y}-09-30", 0.75)]
+        else:  # at the end of each year but the last
+            years = range(period.start.year, period.end.year)
+            steps = [
+                (f"{y}-12-31", round((k + 1) / (len(years) + 1), 2)) for k, y in enumerate(years)
+            ]
+        lines += [f"{ind}  - {{date: {d}, share: {share}}}" for d, share in steps]
+    return lines, float(_num(base)), float(_num(target))
 
 
-def _milestones_yaml(ind: str, code: str, deadline: dt.date, rng: random.Random) -> list[str]:
+def _milestones_yaml(
+    ind: str, code: str, deadline: dt.date, rng: random.Random, period: Period
+) -> tuple[list[str], tuple[tuple[str, dt.date, float], ...]]:
+    """The task's milestone lines, and its milestones (code, date, share) as kpi reads them."""
     n = rng.choice((0, 0, 1, 2, 3, 4))
     if not n:
-        return []
-    span = (deadline - START).days
+        return [], ()
+    span = (deadline - period.start).days
     days = sorted(rng.sample(range(20, span + 1), n))
     with_share = rng.random() < 0.5
     shares = sorted(rng.sample(range(10, 100, 5), n)) if with_share else []
     lines = [f"{ind}milestones:"]
+    out = []
     for k, day in enumerate(days):
+        date = period.start + dt.timedelta(days=day)
         lines += [
             f"{ind}  - code: {_q(f'{code}-{k + 1}')}",
             f"{ind}    title: {_q(('完成方案', '启动实施', '中期评估', '完成验收')[k])}",
-            f"{ind}    date: {(START + dt.timedelta(days=day)).isoformat()}",
+            f"{ind}    date: {date.isoformat()}",
         ]
         if with_share:
             lines.append(f"{ind}    share: {shares[k] / 100}")
         lines.append(f"{ind}    assigned: [date]")
-    return lines
+        out.append((f"{code}-{k + 1}", date, shares[k] / 100 if with_share else (k + 1) / n))
+    return lines, tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -440,19 +525,20 @@ def read_items(db: Path) -> list[ItemInfo]:
 Gen = tuple[str, int, str, str, str, float | None, str | None, int]
 
 
-def _days_weekly() -> list[int]:
-    first_friday = 2  # 2025-01-03
-    return [first_friday + 7 * k for k in range(52)]
+def _days_weekly(period: Period) -> list[int]:
+    """The day offsets of every Friday of the period (2025: 52, from 2025-01-03)."""
+    first_friday = (4 - period.start.weekday()) % 7
+    return list(range(first_friday, period.days, 7))
 
 
 def _item_history(
-    item: ItemInfo, days: list[int], rng: random.Random, dates: list[str]
+    item: ItemInfo, days: list[int], rng: random.Random, dates: list[str], period: Period
 ) -> list[Gen]:
     """Plausible records for one item on the given day offsets (sorted)."""
     out: list[Gen] = []
     pace = rng.uniform(0.45, 1.25)
     staff = rng.randrange(len(STAFF))
-    n_days = (END - START).days + 1
+    n_days = period.days
 
     def note() -> str | None:
         return rng.choice(NOTES) if rng.random() < NOTE_SHARE else None
@@ -462,7 +548,8 @@ def _item_history(
         # The last milestone, if it carries the whole task (share 1), finishes it: no `done` then.
         finished = any(share >= 1 for c, _, share in item.milestones if c in dict(reached))
         done_days = {
-            c: min(max((d - START).days + rng.randint(-3, 7), 0), n_days - 1) for c, d in reached
+            c: min(max((d - period.start).days + rng.randint(-3, 7), 0), n_days - 1)
+            for c, d in reached
         }
         regular = days[: max(len(days) - len(done_days), 1)]
         if len(regular) < len(days):  # spread the regular records over the whole year again
@@ -544,18 +631,20 @@ def _item_history(
     return out
 
 
-def history(items: list[ItemInfo], total: int, rng: random.Random) -> list[Gen]:
+def history(
+    items: list[ItemInfo], total: int, rng: random.Random, period: Period = THE_YEAR
+) -> list[Gen]:
     """Every record, oldest first: weekly per item (``total`` 0) or ``total`` spread over items."""
-    n_days = (END - START).days + 1
-    dates = [(START + dt.timedelta(days=d)).isoformat() for d in range(n_days)]
+    n_days = period.days
+    dates = [(period.start + dt.timedelta(days=d)).isoformat() for d in range(n_days)]
     rows: list[Gen] = []
     for n, item in enumerate(items):
         if total:
             count = total // len(items) + (1 if n < total % len(items) else 0)
             days = sorted(rng.choices(range(n_days), k=count))
         else:
-            days = _days_weekly()
-        rows.extend(_item_history(item, days, rng, dates))
+            days = _days_weekly(period)
+        rows.extend(_item_history(item, days, rng, dates, period))
     if total:
         # Milestones reached replace regular records, so the total is exact; trim or pad to it.
         del rows[total:]
@@ -661,6 +750,173 @@ def write_csv(path: Path, rows: Iterable[Gen]) -> None:
     tmp.replace(path)
 
 
+def bulk_rows(items: list[ItemInfo], n: int, rng: random.Random, last: dt.date) -> list[Gen]:
+    """``n`` records spread over the items, dated from the year's start to ``last``, oldest first:
+    additions and levels for indicators, percentages for tasks, never ``done`` (so a file imported
+    into a database that has its year of history already is never refused for finishing twice)."""
+    span = (last - START).days + 1
+    dates = [(START + dt.timedelta(days=d)).isoformat() for d in range(span)]
+    rows: list[Gen] = []
+    per_item = max(n // len(items), 1)
+    for k in range(n):
+        item = items[rng.randrange(len(items))]
+        day = rng.randrange(span)
+        note = rng.choice(NOTES) if rng.random() < NOTE_SHARE else None
+        staff = rng.randrange(len(STAFF))
+        target = item.target or 100.0
+        if item.kind == "task":
+            # Four places (12.34%), so that a row seldom repeats a record stored already.
+            kind, value = "percent", round(min(0.95, (day + 1) / span * rng.uniform(0.5, 1.1)), 4)
+        elif item.accumulate == "sum":
+            kind, value = "add", round(target / per_item * rng.uniform(0.2, 1.0), 2)
+        else:
+            base = item.baseline if item.baseline is not None else target * 0.9
+            kind, value = "set", round(max(base + (target - base) * (day + 1) / span, 0.0), 2)
+        rows.append((dates[day], rng.randrange(480, 1080) + k % 7, item.code, item.code, kind,
+                     value, note, staff))  # fmt: skip
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Many plans in one database
+
+
+FIVE_YEARS = Period(2021, dt.date(2021, 1, 1), dt.date(2025, 12, 31))
+
+
+class GenerateError(Exception):
+    """Data that kpi refused to take (one line: the command and what it said)."""
+
+
+def plan_id(n: int) -> str:
+    return f"d{n:02d}-{FIVE_YEARS.year}"
+
+
+@dataclass(frozen=True)
+class PlansDataset:
+    """Twelve plans in ``many.sqlite``; ``lone.sqlite`` holds plan ``alone`` by itself."""
+
+    root: Path
+    manifest: dict[str, Any]
+
+    @property
+    def many_db(self) -> Path:
+        return self.root / "many.sqlite"
+
+    @property
+    def lone_db(self) -> Path:
+        return self.root / "lone.sqlite"
+
+    @property
+    def alone(self) -> str:
+        return plan_id(PLAN_ALONE)
+
+    def yaml(self, n: int) -> Path:
+        return self.root / f"d{n:02d}.yaml"
+
+    def csv(self, n: int) -> Path:
+        return self.root / f"d{n:02d}.csv"
+
+
+def _kpi(kpi: Path, args: list[str], db: Path, cwd: Path, **env: str) -> None:
+    proc = subprocess.run(
+        [str(kpi), *args], env={**kpi_env(db), **env}, cwd=cwd, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        said = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+        last = said[-1].strip() if said else ""
+        raise GenerateError(f"`kpi {' '.join(args)}` exited {proc.returncode}: {last}"[:240])
+
+
+def _load_and_import(kpi: Path, ds: PlansDataset, n: int, db: Path) -> None:
+    """``kpi load dNN.yaml``, then ``kpi --plan dNN-2021 import dNN.csv`` as of the period's end."""
+    pid = plan_id(n)
+    try:
+        _kpi(kpi, ["load", str(ds.yaml(n))], db, ds.root)
+    except GenerateError:  # perhaps a new plan must be named to be loaded
+        _kpi(kpi, ["--plan", pid, "load", str(ds.yaml(n))], db, ds.root)
+    end = {"KPI_TODAY": FIVE_YEARS.end.isoformat()}
+    _kpi(kpi, ["--plan", pid, "import", str(ds.csv(n))], db, ds.root, **end)
+
+
+def ensure_plans(work: Path, kpi: Path, *, force: bool = False, log: Any = print) -> PlansDataset:
+    """Twelve plans' files and the two databases under ``work/plans``, unless cached.
+
+    Everything goes through ``kpi load`` and ``kpi --plan ID import``: the schema of a database of
+    several plans is the tool's business, and the bench does not write behind its back here.
+    Raises ``GenerateError`` if kpi refuses a file (for one, if it knows no ``plan.id``)."""
+    root = work / "plans"
+    key = {
+        "scale": "plans",
+        "plans": PLAN_COUNT,
+        "items": PLAN_ITEMS,
+        "period": [FIVE_YEARS.start.isoformat(), FIVE_YEARS.end.isoformat()],
+        "alone": PLAN_ALONE,
+        "seed": SEED,
+        "generator": _generator_fingerprint(),
+        "schema": schema_fingerprint(),
+    }
+    manifest_path = root / "manifest.json"
+    ds = PlansDataset(root, {})
+    if not force and manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text())
+        ds = PlansDataset(root, manifest)
+        if manifest.get("key") == key and ds.many_db.exists() and ds.lone_db.exists():
+            return ds
+        log("[plans] cache out of date (parameters, generator or schema changed); regenerating")
+    root.mkdir(parents=True, exist_ok=True)
+    manifest_path.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    records = 0
+    for n in range(1, PLAN_COUNT + 1):
+        rng = random.Random(f"{SEED}-plans-{n}")
+        infos: list[ItemInfo] = []
+        text, _ = district_plan_yaml(
+            PLAN_ITEMS,
+            rng,
+            period=FIVE_YEARS,
+            n_areas=PLAN_AREAS,
+            per_area=PLAN_SECTIONS,
+            plan_id=plan_id(n),
+            organisation=f"第{NUMERALS[n - 1]}街道",
+            infos=infos,
+        )
+        ds.yaml(n).write_text(text, encoding="utf-8")
+        rows = history(infos, 0, rng, FIVE_YEARS)
+        write_csv(ds.csv(n), rows)
+        records += len(rows)
+    made = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for db in (ds.many_db, ds.lone_db):
+        _remove_db(db)
+    for n in range(1, PLAN_COUNT + 1):
+        _load_and_import(kpi, ds, n, ds.many_db)
+    _load_and_import(kpi, ds, PLAN_ALONE, ds.lone_db)
+    for db in (ds.many_db, ds.lone_db):
+        checkpoint(db)
+    loaded = time.perf_counter() - t0
+    manifest = {
+        "key": key,
+        "plans": [plan_id(n) for n in range(1, PLAN_COUNT + 1)],
+        "items": PLAN_COUNT * PLAN_ITEMS,
+        "updates": records,
+        "alone": plan_id(PLAN_ALONE),
+        "today": TODAY,
+        "seconds": {"files": round(made, 2), "kpi_load_import": round(loaded, 2)},
+        "bytes": {
+            "many.sqlite": ds.many_db.stat().st_size,
+            "lone.sqlite": ds.lone_db.stat().st_size,
+        },
+    }
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+    log(
+        f"[plans] generated {PLAN_COUNT} plans of {PLAN_ITEMS} items, {records} records "
+        f"(files {made:.1f}s, kpi load and import {loaded:.1f}s)"
+    )
+    return PlansDataset(root, manifest)
+
+
 # --------------------------------------------------------------------------------------------
 # Putting it together
 
@@ -721,8 +977,11 @@ def ensure(
     if not force and manifest_path.exists():
         manifest = json.loads(manifest_path.read_text())
         ds = Dataset(scale.name, root, manifest)
-        if manifest.get("key") == key and all(
-            p.exists() for p in (ds.plan_yaml, ds.plan_db, ds.db, ds.csv, ds.chunk_csv)
+        wanted = [ds.plan_yaml, ds.plan_db, ds.db, ds.csv, ds.chunk_csv]
+        if (
+            manifest.get("key") == key
+            and all(p.exists() for p in wanted)
+            and (scale.items or ds.bulk_csv.exists())
         ):
             return ds
         log(
@@ -761,6 +1020,11 @@ def ensure(
     t0 = time.perf_counter()
     write_csv(root / "updates.csv", rows)
     write_csv(root / "updates-chunk.csv", rows[:CHUNK_ROWS])
+    if not scale.items:  # desk: the spreadsheet of the concurrency case, from its own seed
+        bulk = bulk_rows(
+            items, BULK_ROWS, random.Random(f"{SEED}-bulk"), dt.date.fromisoformat(TODAY)
+        )
+        write_csv(root / f"bulk-{BULK_ROWS // 1000}k.csv", bulk)
     timings["csv"] = time.perf_counter() - t0
 
     manifest = {
@@ -792,14 +1056,25 @@ def ensure(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
-        "--scale", choices=sorted(SCALES), action="append", help="repeatable; default both"
+        "--scale",
+        choices=[*SCALES, "plans"],
+        action="append",
+        help="repeatable; default desk and district (plans: twelve plans in one database)",
     )
     parser.add_argument("--work", type=Path, default=Path("/tmp/kpi-bench"))
     parser.add_argument("--kpi", type=Path, default=REPO / ".venv" / "bin" / "kpi")
     parser.add_argument("--force", action="store_true", help="regenerate even if cached")
     args = parser.parse_args(argv)
     for name in args.scale or ["desk", "district"]:
-        ds = ensure(name, args.work, args.kpi, force=args.force)
+        if name == "plans":
+            try:
+                many = ensure_plans(args.work, args.kpi.absolute(), force=args.force)
+            except GenerateError as exc:
+                print(f"generate: plans: {exc}", file=sys.stderr)
+                return 1
+            print(json.dumps({"scale": name, "root": str(many.root), **many.manifest}, indent=2))
+            continue
+        ds = ensure(name, args.work, args.kpi.absolute(), force=args.force)
         print(
             json.dumps(
                 {"scale": name, "root": str(ds.root), **ds.manifest}, ensure_ascii=False, indent=2
