@@ -414,7 +414,9 @@ def test_a_phone_a_desktop_and_a4_paper(history: Run, tmp_path: Path) -> None:
 
     store = Store.open()
     plan = store.load_plan("test-2025")
-    reds = [s for s in plan_status(plan, store.updates("test-2025"), DAY).items if s.light == Light.RED]
+    reds = [
+        s for s in plan_status(plan, store.updates("test-2025"), DAY).items if s.light == Light.RED
+    ]
     assert len(reds) == 3  # 2.1.1 overdue, 2.1.2 now behind, 2.2.1 short of its whole target
     for s in reds:
         assert s.item.code in flat and re.sub(r"\s+", "", light_word(s)) in flat, s.item.code
