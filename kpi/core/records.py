@@ -52,8 +52,9 @@ def parse_record_value(found: Item | Milestone, raw: str) -> tuple[UpdateKind, f
     """What a record of ``raw`` against ``found`` is, by the rules of ``kpi update``/``kpi done``:
 
     an indicator takes a number (``+5`` adds, ``=120`` sets the running total, a bare number
-    adds to a count and replaces a level); a task takes a share (``60%``) or 完成/done; a
-    milestone only 完成/done.
+    adds to a count and sets a level or a year-to-date total; ``-1.5`` only where the plan
+    allows values below zero); a task takes a share (``60%``) or 完成/done; a milestone only
+    完成/done.
     """
     text = normalize(raw)
     if isinstance(found, Milestone):
@@ -68,7 +69,7 @@ def parse_record_value(found: Item | Milestone, raw: str) -> tuple[UpdateKind, f
             kind, text = "set", text[1:]
         else:
             kind = "add" if found.accumulate == "sum" else "set"
-        return kind, parse_number(text, unit=found.unit, shown=raw)
+        return kind, parse_number(text, unit=found.unit, shown=raw, negative=found.negative)
     if text.casefold() in DONE_WORDS:
         return "done", None
     if text.startswith(("+", "=")) or not re.search(r"\d", text):

@@ -227,6 +227,9 @@ def _reach(
         if m.date < day and m.code not in milestones_done and not done_now
     )
     late = item.deadline < day and not done_now
+    # "Positive growth" is met or not when its time is up: 20.0 against 20 is not growth.
+    if item.target is not None and item.target.positive and item.deadline <= day and not done_now:
+        late = True
     overdue = bool(overdue_ms) or late
     if done_now:
         light = Light.DONE

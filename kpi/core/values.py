@@ -26,8 +26,11 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def parse_number(text: str, *, unit: str | None = None, shown: str | None = None) -> float:
-    """A finite, non-negative number; an optional trailing unit must be the indicator's own.
+def parse_number(
+    text: str, *, unit: str | None = None, shown: str | None = None, negative: bool = False
+) -> float:
+    """A finite number, not below zero unless ``negative`` (a growth rate, a balance); an
+    optional trailing unit must be the indicator's own.
 
     ``shown`` is what the person typed, quoted in messages when ``text`` is part of it (the
     number of ``+5``)."""
@@ -37,6 +40,9 @@ def parse_number(text: str, *, unit: str | None = None, shown: str | None = None
         norm_unit = normalize(unit)
         if text.endswith(norm_unit) and text != norm_unit:
             text = text[: -len(norm_unit)].strip()
+    sign = 1.0
+    if negative and text.startswith("-") and text[1:2] not in ("", "-"):
+        sign, text = -1.0, text[1:].strip()
     if text.startswith("-"):
         raise InputError(t("value.negative", value=raw))
     if text.lower() in {"nan", "inf", "+inf", "infinity", "-inf"}:
@@ -56,12 +62,12 @@ def parse_number(text: str, *, unit: str | None = None, shown: str | None = None
                     raise InputError(t("value.not_finite", value=raw))
                 if number < 0:
                     raise InputError(t("value.negative", value=raw))
-                return number
+                return sign * number
         raise InputError(t("value.not_number", value=raw, unit=unit or ""))
     number = float(text)
     if not math.isfinite(number):
         raise InputError(t("value.not_finite", value=raw))
-    return number
+    return sign * number
 
 
 def parse_percent(text: str) -> float:
