@@ -139,7 +139,10 @@ class State:
         if self.plan_version == "latest":
             return self.plan()
         if day not in self._on_day:
-            self._on_day[day] = self.store().plan_on(self.plan_id(), day)
+            version, newest = self.store().version_on(self.plan_id(), day)
+            # The newest version is the plan's own tables: read them once for every day.
+            found = self.plan() if newest else self.store().plan_on(self.plan_id(), day)
+            self._on_day[day] = found
         return self._on_day[day]
 
     def item_on(self, day: dt.date, code: str) -> Plan | None:

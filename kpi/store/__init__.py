@@ -137,6 +137,10 @@ class Store:
                 return found if item is None else _only(found, item)
         return plans.load_plan(self.db, plan_id, item=item)
 
+    def version_on(self, plan_id: str, day: dt.date) -> tuple[int | None, bool]:
+        """The version of the plan in effect on ``day``, and whether it is the newest."""
+        return versions.in_effect(self.db, plan_id, day)
+
     def versions(self, plan_id: str) -> list[versions.Version]:
         return versions.history(self.db, plan_id)
 
