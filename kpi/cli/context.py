@@ -139,7 +139,7 @@ class State:
         if self.plan_version == "latest":
             return self.plan()
         if day not in self._on_day:
-            version, newest = self.store().version_on(self.plan_id(), day)
+            _, newest = self.store().version_on(self.plan_id(), day)
             # The newest version is the plan's own tables: read them once for every day.
             found = self.plan() if newest else self.store().plan_on(self.plan_id(), day)
             self._on_day[day] = found
