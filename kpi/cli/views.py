@@ -20,15 +20,13 @@ from rich.text import Text
 from kpi.core.plan import Item, Plan
 from kpi.core.records import Update
 from kpi.core.status import ItemStatus, Light
+from kpi.formats.facts import item_facts
 from kpi.formats.words import (
     LIGHT_STYLE,
-    basis_words,
     describe,
     light_word,
     num,
     pct,
-    points,
-    target_words,
     title_with_unit,
 )
 from kpi.locale import t
@@ -47,79 +45,16 @@ def item_view(
     width: int = 80,
 ) -> RenderableType:
     item = s.item
-    area = next(a for a in plan.areas if a.code == item.area_code)
-    section = next(x for x in area.sections if x.code == item.section_code)
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column(ratio=1, overflow="fold")  # Chinese has no spaces to wrap at: fold
-
-    def row(label: str, value: RenderableType | str) -> None:
-        facts.add_row(t(label), value)
-
-    row("show.where", f"{area.code} {area.title} › {section.code} {section.title}")
-    row("show.text", item.text)
-    offices = item.lead_office + (
-        t("show.others", names="、".join(item.other_offices)) if item.other_offices else ""
-    )
-    if "lead_office" in item.assigned:
-        offices += t("show.assigned")
-    row("show.office", offices)
-    deadline = item.deadline.isoformat() + (
-        t("show.assigned") if "deadline" in item.assigned else ""
-    )
-    row("show.deadline", deadline)
-    unit = item.unit or ""
-    if item.is_indicator:
-        b = item.baseline
-        if b:
-            line = t("show.baseline_value", value=num(b.value), unit=unit, year=b.year)
-            if b.implied_target:
-                line += t(
-                    "show.implied_target",
-                    completion=pct(b.completion),
-                    target=num(b.implied_target),
-                    unit=unit,
-                )
-            if b.implied_prior is not None:
-                line += t(
-                    "show.implied_prior",
-                    growth=pct(b.growth),
-                    prior=num(b.implied_prior),
-                    unit=unit,
-                )
-            row("show.baseline", line)
-            excerpt = t("show.excerpt") if b.excerpt else ""
-            row("show.source", Text(f"“{b.source}”{excerpt}", style="italic"))
-            for other in b.also:
-                year = other.year or b.year
-                row(
-                    "show.also",
-                    Text(
-                        t("show.also_value", value=num(other.value), unit=unit, year=year)
-                        + f"“{other.source}”",
-                        style="italic",
-                    ),
-                )
-        row("show.target", f"{target_words(item)} — {basis_words(item)}")
-        row("show.actual", f"{num(s.actual)} {unit}" if s.actual is not None else t("light.none"))
-        if s.remaining is not None:
-            row("show.remaining", f"{num(s.remaining)} {unit}")
-    else:
-        row("show.actual", pct(s.completion) if s.completion is not None else t("light.none"))
-    row("show.completion", pct(s.completion))
-    row(
-        "show.expected",
-        t("show.expected_value", expected=pct(s.expected), gap=points(s.gap_points)),
-    )
-    row("show.status", light_text(s))
-    if s.forecast is not None:
-        forecast = f"{num(s.forecast)} {unit}" if item.is_indicator else pct(s.forecast)
-        row("show.forecast", forecast)
-    row(
-        "show.last_update",
-        (s.last_update.isoformat() if s.last_update else "—")
-        + (t("show.stale") if s.stale else ""),
-    )
+    for fact in item_facts(plan, s):
+        if fact.kind == "quote":
+            facts.add_row(fact.label, Text(fact.text, style="italic"))
+        elif fact.kind == "light":
+            facts.add_row(fact.label, light_text(s))
+        else:
+            facts.add_row(fact.label, fact.text)
     parts: list[RenderableType] = [facts]
     chart = item_chart(plan, item, history, s.as_of, width - 4)  # inside the panel's edges
     if chart:

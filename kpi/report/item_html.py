@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from kpi.core.plan import Plan
 from kpi.core.records import Update
 from kpi.core.status import ItemStatus, Light
-from kpi.formats.words import describe, light_word, num, pct, points, title_with_unit
+from kpi.formats.facts import Fact, item_facts
+from kpi.formats.words import describe, light_word, pct, points, title_with_unit
 from kpi.locale import t
 from kpi.report import svg
 from kpi.report.html import _e, document, light_label, words
@@ -20,64 +21,15 @@ from kpi.report.weekly import item_trend
 
 def _facts(plan: Plan, s: ItemStatus) -> list[tuple[str, str]]:
     """(label, words) as ``kpi show`` says them; the words are escaped HTML."""
-    item = s.item
-    area = next(a for a in plan.areas if a.code == item.area_code)
-    section = next(x for x in area.sections if x.code == item.section_code)
-    rows: list[tuple[str, str]] = []
 
-    def row(label: str, value: str, *, raw: bool = False) -> None:
-        rows.append((t(label), value if raw else words(value)))
+    def shown(f: Fact) -> str:
+        if f.kind == "quote":
+            return f"<em>{_e(f.text)}</em>"
+        if f.kind == "light":
+            return light_label(s.light, f.text)
+        return words(f.text)
 
-    row("show.where", f"{area.code} {area.title} › {section.code} {section.title}")
-    row("show.text", item.text)
-    offices = item.lead_office + (
-        t("show.others", names="、".join(item.other_offices)) if item.other_offices else ""
-    )
-    if "lead_office" in item.assigned:
-        offices += t("show.assigned")
-    row("show.office", offices)
-    deadline = item.deadline.isoformat()
-    row("show.deadline", deadline + (t("show.assigned") if "deadline" in item.assigned else ""))
-    unit = item.unit or ""
-    if item.is_indicator:
-        b = item.baseline
-        if b:
-            line = t("show.baseline_value", value=num(b.value), unit=unit, year=b.year)
-            if b.implied_target:
-                line += t(
-                    "show.implied_target",
-                    completion=pct(b.completion),
-                    target=num(b.implied_target),
-                    unit=unit,
-                )
-            if b.implied_prior is not None:
-                line += t(
-                    "show.implied_prior",
-                    growth=pct(b.growth),
-                    prior=num(b.implied_prior),
-                    unit=unit,
-                )
-            row("show.baseline", line)
-            row("show.source", f"<em>“{_e(b.source)}”</em>", raw=True)
-        tg = item.target
-        if tg is not None:
-            basis = tg.note or (t("show.provisional") if tg.provisional else t("show.stated"))
-            row("show.target", f"{num(tg.value)} {unit} — {basis}")
-        row("show.actual", f"{num(s.actual)} {unit}" if s.actual is not None else t("light.none"))
-        row("show.remaining", f"{num(s.remaining)} {unit}")
-    else:
-        row("show.actual", pct(s.completion) if s.completion is not None else t("light.none"))
-    row("show.completion", pct(s.completion))
-    row(
-        "show.expected",
-        t("show.expected_value", expected=pct(s.expected), gap=points(s.gap_points)),
-    )
-    row("show.status", light_label(s.light, light_word(s)), raw=True)
-    if s.forecast is not None:
-        row("show.forecast", f"{num(s.forecast)} {unit}" if item.is_indicator else pct(s.forecast))
-    last = s.last_update.isoformat() if s.last_update else "—"
-    row("show.last_update", last + (t("show.stale") if s.stale else ""))
-    return rows
+    return [(f.label, shown(f)) for f in item_facts(plan, s)]
 
 
 def _milestones(s: ItemStatus) -> str:
