@@ -465,4 +465,5 @@ EN: dict[str, str] = {
     "help.show_out": "Write to this file (--format html only).",
     "show.out_needs_html": "--out is for --format html only",
     "page.item_title": "{code} {title} · as of {as_of}",
+    "report.summary_monitored": ", {n} monitored",
 }

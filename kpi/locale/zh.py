@@ -474,4 +474,5 @@ ZH: dict[str, str] = {
     "help.show_out": "写入此文件（只用于 --format html）。",
     "show.out_needs_html": "--out 只用于 --format html",
     "page.item_title": "{code} {title} · 截至 {as_of}",
+    "report.summary_monitored": "，监测 {n}",
 }

@@ -159,16 +159,23 @@ def _more(rep: WeeklyReport, *names: str) -> tuple[str, ...]:
     return tuple(line for line in (more(rep, name) for name in names) if line)
 
 
-def count_columns() -> list[Column]:
-    return [Column(short_word(light), "number") for light in COUNT_ORDER]
+def counted(rep: WeeklyReport) -> tuple[Light, ...]:
+    """The lights the counts show: monitored figures apart, and only where there are some."""
+    return (*COUNT_ORDER, Light.MONITOR) if rep.overall.monitored else COUNT_ORDER
 
 
-def area_cells(r: Rollup, title: str | None = None) -> list[Cell]:
+def count_columns(lights: tuple[Light, ...] = COUNT_ORDER) -> list[Column]:
+    return [Column(short_word(light), "number") for light in lights]
+
+
+def area_cells(
+    r: Rollup, title: str | None = None, lights: tuple[Light, ...] = COUNT_ORDER
+) -> list[Cell]:
     return [
         Cell(r.code),
         Cell(title or r.title),
         Cell(str(r.total)),
-        *(Cell(str(r.counts.get(light, 0))) for light in COUNT_ORDER),
+        *(Cell(str(r.counts.get(light, 0))) for light in lights),
         Cell(pct(r.mean_completion)),
     ]
 
@@ -179,19 +186,24 @@ def _areas(rep: WeeklyReport) -> Section:
         Column(t("col.code"), "code"),
         Column(t("col.area"), "title"),
         Column(t("col.items"), "number"),
-        *count_columns(),
+        *count_columns(counted(rep)),
         Column(t("col.mean"), "number"),
         Column(t("html.progress"), "bar"),
     )
     rows = [
-        Row((*area_cells(r), Cell(bar=(r.mean_completion, elapsed), light=r.worst)))
+        Row(
+            (
+                *area_cells(r, None, counted(rep)),
+                Cell(bar=(r.mean_completion, elapsed), light=r.worst),
+            )
+        )
         for r in rep.areas
     ]
     o = rep.overall
     rows.append(
         Row(
             (
-                *area_cells(o, t("status.overall")),
+                *area_cells(o, t("status.overall"), counted(rep)),
                 Cell(bar=(o.mean_completion, elapsed), light=o.worst),
             ),
             total=True,

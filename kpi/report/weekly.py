@@ -233,7 +233,14 @@ def heading(rep: WeeklyReport) -> str:
 
 def summary_line(rep: WeeklyReport) -> str:
     o = rep.overall
-    return t(
+    monitored = t("report.summary_monitored", n=o.monitored) if o.monitored else ""
+    return monitored.join(_summary_parts(rep))
+
+
+def _summary_parts(rep: WeeklyReport) -> tuple[str, str]:
+    """The summary split where the count of monitored figures goes (after the lights)."""
+    o = rep.overall
+    text = t(
         "report.summary",
         elapsed=pct(rep.status.elapsed),
         work=pct(o.mean_completion),
@@ -245,6 +252,8 @@ def summary_line(rep: WeeklyReport) -> str:
         none=rep.count(Light.NONE),
         stale=o.stale,
     )
+    mark = text.rfind("；")
+    return (text[:mark], text[mark:]) if mark >= 0 else (text, "")
 
 
 def window_line(rep: WeeklyReport) -> str:
