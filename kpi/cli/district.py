@@ -1,0 +1,241 @@
+"""`--plan all`: `kpi status`, `kpi report weekly` and `kpi export` for every plan in use.
+
+Each plan not retired is read as ``kpi --plan ID`` reads it alone: as of the day asked for
+(``--as-of``, default today) moved into its own period, with the version of the plan in effect
+then (or its newest with ``--plan-version latest``), its progress counted by the database. A
+plan whose period does not hold the day is named in one line on stderr. The facts and their
+formats are ``kpi.report.district`` and ``kpi.sheets.district``; this module gathers and writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from kpi.cli.context import ALL
+from kpi.errors import Exit, InputError
+from kpi.locale import t
+
+__all__ = ["ALL", "export", "status", "weekly"]
+
+if TYPE_CHECKING:
+    from kpi.cli.context import State
+    from kpi.core.plan import Plan, PlanInfo
+    from kpi.core.records import Update
+    from kpi.core.status import PlanStatus
+    from kpi.report.district import District
+
+
+# -- gathering ----------------------------------------------------------------------------------
+
+
+def in_use(st: State) -> list[PlanInfo]:
+    """The plans not retired, or a word on why there are none."""
+    infos = st.store().plans()
+    active = [p for p in infos if not p.retired]
+    if not active:
+        raise InputError(t("district.none"))
+    return active
+
+
+def asked_day(st: State, given: str | None) -> dt.date:
+    """The day asked for (``--as-of``, a date without a year in this year), or today."""
+    from kpi.core.values import parse_date
+
+    return parse_date(given, today=st.today) if given is not None else st.today
+
+
+def _clamped(info: PlanInfo, day: dt.date) -> dt.date:
+    return min(max(day, info.start), info.end)
+
+
+def _say_clamped(st: State, day: dt.date, moved: Sequence[str]) -> None:
+    if moved:
+        st.note(t("district.clamped", day=day.isoformat(), plans="、".join(moved)))
+
+
+class _Plans:
+    """Each plan's versions as read, once a day each."""
+
+    def __init__(self, st: State) -> None:
+        self.st = st
+        self.newest: dict[str, Plan] = {}
+        self.on: dict[tuple[str, dt.date], Plan] = {}
+
+    def plan_on(self, plan_id: str, day: dt.date) -> Plan:
+        store = self.st.store()
+        if self.st.plan_version == "latest":
+            if plan_id not in self.newest:
+                self.newest[plan_id] = store.load_plan(plan_id)
+            return self.newest[plan_id]
+        key = (plan_id, day)
+        if key not in self.on:
+            self.on[key] = store.plan_on(plan_id, day)
+        return self.on[key]
+
+    def statuses(self, plan_id: str, days: list[dt.date]) -> list[PlanStatus]:
+        from kpi.core.status import plan_status_from
+
+        found = self.st.store().progress_on(plan_id, days)
+        return [
+            plan_status_from(self.plan_on(plan_id, day), progress, day)
+            for progress, day in zip(found, days, strict=True)
+        ]
+
+
+def gather(st: State, given: str | None) -> District:
+    """Every plan in use as of the day asked for, ranked."""
+    from kpi.report.district import district
+
+    day = asked_day(st, given)
+    plans = _Plans(st)
+    found: list[tuple[PlanStatus, bool]] = []
+    moved: list[str] = []
+    for info in in_use(st):
+        own = _clamped(info, day)
+        if own != day:
+            moved.append(info.id)
+        found.append((plans.statuses(info.id, [own])[0], own != day))
+    _say_clamped(st, day, moved)
+    return district(day, found)
+
+
+def gather_week(st: State, given: str | None) -> District:
+    """Every plan in use: its weekly summary for the week ending on the day asked for."""
+    from kpi.report.district import district_week
+    from kpi.report.weekly import build_weekly_from, window
+
+    day = asked_day(st, given)
+    plans = _Plans(st)
+    store = st.store()
+    weeks = []
+    moved: list[str] = []
+    for info in in_use(st):
+        own = _clamped(info, day)
+        if own != day:
+            moved.append(info.id)
+        start, week_before = window(own)
+        now, before = plans.statuses(info.id, [own, week_before])
+        records: list[Update] = store.updates_between(info.id, start, own)
+        weeks.append((build_weekly_from(now.plan, now, before, records, own), own != day))
+    _say_clamped(st, day, moved)
+    return district_week(day, weeks)
+
+
+# -- kpi --plan all status --------------------------------------------------------------------------
+
+
+def status(st: State, as_of: str | None, fmt: str, *, filtered: bool = False) -> None:
+    """Every plan's row, ranked, and its red items: a table, JSON, CSV or Markdown."""
+    if filtered:
+        raise InputError(t("district.no_filters"))
+    d = gather(st, as_of)
+    if fmt == "json":
+        from kpi.report.district.data import status_json
+
+        typer.echo(status_json(d))
+        return
+    if fmt == "csv":
+        from kpi.report.district.data import status_csv
+
+        typer.echo(status_csv(d), nl=False)
+        return
+    from kpi.report.district.layout import status_page
+    from kpi.report.district.render import to_markdown, to_text
+
+    if fmt == "md":
+        typer.echo(to_markdown(status_page(d)), nl=False)
+        return
+    console = st.out
+    color = console.is_terminal and not console.no_color
+    typer.echo(to_text(status_page(d), width=console.width, color=color), nl=False, color=color)
+
+
+# -- kpi --plan all report weekly ------------------------------------------------------------------
+
+
+def render_week(d: District, fmt: str, *, width: int = 80, color: bool = False) -> str:
+    if fmt == "json":
+        from kpi.report.district.data import weekly_json
+
+        return weekly_json(d) + "\n"
+    from kpi.report.district.layout import weekly_page
+    from kpi.report.district.render import to_html, to_markdown, to_text
+
+    if fmt == "md":
+        return to_markdown(weekly_page(d))
+    if fmt == "html":
+        return to_html(weekly_page(d))
+    return to_text(weekly_page(d), width=width, color=color)
+
+
+def weekly(
+    st: State,
+    as_of: str | None,
+    fmt: str,
+    out: str | None,
+    fail_on: str | None,
+    mail_to: Sequence[str] | None = None,
+) -> None:
+    """The district's weekly summary, to standard output or ``--out``; exit 3 on ``--fail-on``."""
+    from kpi.core.status import Light
+
+    message = None
+    if mail_to:
+        from kpi.report import mail
+
+        message = mail.prepare(st.env, mail_to)  # addresses and server checked before anything
+    d = gather_week(st, as_of)
+    if out:
+        from kpi.cli.files import out_path, write_atomically
+
+        fields = {"year": str(d.year), "week": f"{d.week:02d}", "date": d.as_of.isoformat()}
+        path = out_path(out, fields)
+        st.store().guard_out(path)
+        write_atomically(path, render_week(d, fmt))
+        st.note(t("report.written", path=path))
+    else:
+        console = st.out
+        color = fmt == "text" and console.is_terminal and not console.no_color
+        text = render_week(d, fmt, width=console.width, color=color)
+        typer.echo(text, nl=False, color=color)
+    if message is not None:
+        from kpi.report import mail
+        from kpi.report.district.layout import title
+
+        mail.send(message.build(title(d), render_week(d, "text"), render_week(d, "html")), message)
+        st.note(t("report.mailed", to=", ".join(message.to)))
+    if fail_on:
+        from kpi.formats.words import short_word
+
+        lights = [Light.RED] if fail_on == "red" else [Light.RED, Light.YELLOW]
+        n = sum(d.total(light) for light in lights)
+        if n:
+            words = "、".join(short_word(light) for light in lights)
+            st.err.print(t("report.fail_on", n=n, light=words, light_key=fail_on), markup=False)
+            raise typer.Exit(int(Exit.CONDITION))
+
+
+# -- kpi --plan all export ---------------------------------------------------------------------------
+
+
+def export(st: State, fmt: str | None, out: Path | None, as_of: str | None) -> None:
+    """One workbook: a summary sheet and each plan's 台账."""
+    from kpi.cli.context import display_path
+    from kpi.cli.files import write_atomically
+    from kpi.sheets.district import workbook_bytes
+
+    suffix = out.suffix.lower().lstrip(".") if out else ""
+    chosen = fmt or (suffix if suffix in ("csv", "json") else "xlsx")
+    if chosen != "xlsx":
+        raise InputError(t("district.xlsx_only"))
+    d = gather(st, as_of)
+    path = out or Path(t("district.default_name", as_of=d.as_of.isoformat()))
+    st.store().guard_out(path)
+    write_atomically(path, workbook_bytes(d))
+    shown = display_path(path, st.env)
+    st.note(t("district.written", path=shown, plans=len(d.rows), items=d.items))
