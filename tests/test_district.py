@@ -160,6 +160,27 @@ def test_plan_all_lists_both_plans_ranked_with_exact_fields(two: Run) -> None:
     assert rows[0]["gap_points"] < rows[1]["gap_points"]
 
 
+def test_each_plan_is_read_with_the_version_in_effect_on_each_day(two: Run, tmp_path: Path) -> None:
+    text = SMALL.read_text(encoding="utf-8").replace("target: {value: 234,", "target: {value: 100,")
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(text, encoding="utf-8")
+    loaded = two("load", str(changed), "--effective", "2025-06-30", today=AS_OF)
+    assert loaded.exit_code == 0, loaded.output
+    for day in ("2025-06-25", AS_OF):
+        row = next(r for r in _district(two, "--as-of", day) if r["id"] == A)
+        own = json.loads(two("--plan", A, "report", "weekly", "--as-of", day, "-f", "json").stdout)
+        assert row["completion"] == own["overall"]["completion"]
+    week = json.loads(_weekly(two, "-f", "json"))
+    a = next(p for p in week["plans"] if p["id"] == A)
+    own = json.loads(two("--plan", A, "report", "weekly", "--as-of", AS_OF, "-f", "json").stdout)
+    # 1.1.1: 40 of 234 last week (red), 70 of 100 this week: the new target, in effect since 06-30
+    assert ("1.1.1", "red", "better") in [
+        (c["code"], c["from"], c["direction"]) for c in own["changes"]
+    ]
+    better = sum(c["direction"] == "better" for c in own["changes"])
+    assert a["changes"] == {"better": better, "worse": len(own["changes"]) - better}
+
+
 def test_the_ranking_rule_gap_then_red_items_then_id() -> None:
     from kpi.report.district.model import rank_key
 

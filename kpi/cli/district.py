@@ -59,23 +59,36 @@ def _say_clamped(st: State, day: dt.date, moved: Sequence[str]) -> None:
 
 
 class _Plans:
-    """Each plan's versions as read, once a day each."""
+    """Each plan as read: each version once (a week and the week before share one, mostly)."""
 
     def __init__(self, st: State) -> None:
         self.st = st
-        self.newest: dict[str, Plan] = {}
-        self.on: dict[tuple[str, dt.date], Plan] = {}
+        self.read: dict[tuple[str, int | None], Plan] = {}
+        self.versions: dict[str, list[tuple[int, dt.date]]] = {}
+
+    def version_on(self, plan_id: str, day: dt.date) -> int | None:
+        """The version in effect on ``day``, as ``Store.plan_on`` finds it: the newest whose
+        effective day is on or before it, else the first; None for a plan without versions."""
+        if plan_id not in self.versions:
+            history = self.st.store().versions(plan_id)
+            self.versions[plan_id] = [(v.version, v.effective) for v in history]
+        known = self.versions[plan_id]
+        if not known:
+            return None
+        on = [n for n, effective in known if effective <= day]
+        return max(on) if on else min(n for n, _ in known)
 
     def plan_on(self, plan_id: str, day: dt.date) -> Plan:
         store = self.st.store()
         if self.st.plan_version == "latest":
-            if plan_id not in self.newest:
-                self.newest[plan_id] = store.load_plan(plan_id)
-            return self.newest[plan_id]
-        key = (plan_id, day)
-        if key not in self.on:
-            self.on[key] = store.plan_on(plan_id, day)
-        return self.on[key]
+            key: tuple[str, int | None] = (plan_id, -1)
+            if key not in self.read:
+                self.read[key] = store.load_plan(plan_id)
+            return self.read[key]
+        key = (plan_id, self.version_on(plan_id, day))
+        if key not in self.read:
+            self.read[key] = store.plan_on(plan_id, day)
+        return self.read[key]
 
     def statuses(self, plan_id: str, days: list[dt.date]) -> list[PlanStatus]:
         from kpi.core.status import plan_status_from
