@@ -397,7 +397,7 @@ EN: dict[str, str] = {
     "record.later_exists": "note: {n} later records exist (the newest {date}); the line above is as of {day}; see kpi show for now",
     "db.created": "created the database {path}",
     "plan.unknown": "there is no plan “{plan}”; there are: {plans} (see kpi plans)",
-    "plan.all_not_here": "--plan all is for kpi status and kpi report weekly; give other commands one plan with --plan",
+    "plan.all_not_here": "--plan all is for kpi status, kpi report weekly and kpi export; give other commands one plan with --plan",
     "plan.all_retired": "every plan is retired ({plans}); choose one with --plan, or load a new targets file",
     "plan.choose": "the database holds several plans: {plans}; choose one with --plan ID (or KPI_PLAN)",
     "help.plan": "The plan to read or record (its id, e.g. xjw-2025); kpi status and kpi report weekly take all for every plan side by side. Default: the only plan, else the one whose period holds today.",

@@ -406,7 +406,7 @@ ZH: dict[str, str] = {
     "record.later_exists": "注意：此后还有 {n} 条记录（最新 {date}），上面是 {day} 当天的情况；现状用 kpi show 查看",
     "db.created": "已新建数据库 {path}",
     "plan.unknown": "没有计划“{plan}”；已有：{plans}（用 kpi plans 查看）",
-    "plan.all_not_here": "--plan all 只用于 kpi status 和 kpi report weekly；其他命令请用 --plan 指定一个计划",
+    "plan.all_not_here": "--plan all 只用于 kpi status、kpi report weekly 和 kpi export；其他命令请用 --plan 指定一个计划",
     "plan.all_retired": "计划都已停用（{plans}）；请用 --plan 指定一个，或载入新的计划文件",
     "plan.choose": "数据库中有多个计划：{plans}；请用 --plan ID（或环境变量 KPI_PLAN）选择一个",
     "help.plan": "要查看或填报的计划（其 id，如 xjw-2025）；kpi status 和 kpi report weekly 可写 all 并列查看全部计划。默认：只有一个计划时用它，否则用期内包含今天的那个。",
