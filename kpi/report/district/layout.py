@@ -136,7 +136,7 @@ def plan_cells(row: PlanRow, monitored: bool) -> tuple[Cell, ...]:
         *((Cell(str(row.monitored)),) if monitored else ()),
         Cell(pct(row.completion)),
         Cell(pct(row.elapsed)),
-        Cell(points(row.gap_points), light=row.light),
+        Cell(points(row.gap_points)),
         Cell(str(row.stale)),
         Cell(bar=(row.completion, row.elapsed), light=row.light),
     )
