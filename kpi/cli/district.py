@@ -10,9 +10,9 @@ formats are ``kpi.report.district`` and ``kpi.sheets.district``; this module gat
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from kpi.core.records import Update
     from kpi.core.status import PlanStatus
     from kpi.report.district import District
+    from kpi.store import Store
 
 
 # -- gathering ----------------------------------------------------------------------------------
@@ -58,46 +59,76 @@ def _say_clamped(st: State, day: dt.date, moved: Sequence[str]) -> None:
         st.note(t("district.clamped", day=day.isoformat(), plans="、".join(moved)))
 
 
-class _Plans:
-    """Each plan as read: each version once (a week and the week before share one, mostly)."""
+class _Reader:
+    """One plan's statuses, read through a store of its own thread: each version of the plan
+    read once (a week and the week before share one, mostly)."""
 
-    def __init__(self, st: State) -> None:
-        self.st = st
-        self.read: dict[tuple[str, int | None], Plan] = {}
-        self.versions: dict[str, list[tuple[int, dt.date]]] = {}
+    def __init__(self, store: Store, info: PlanInfo, latest: bool) -> None:
+        self.store, self.info, self.latest = store, info, latest
+        self.read: dict[int | None, Plan] = {}
+        self.versions: list[tuple[int, dt.date]] | None = None
 
-    def version_on(self, plan_id: str, day: dt.date) -> int | None:
+    def version_on(self, day: dt.date) -> int | None:
         """The version in effect on ``day``, as ``Store.plan_on`` finds it: the newest whose
         effective day is on or before it, else the first; None for a plan without versions."""
-        if plan_id not in self.versions:
-            history = self.st.store().versions(plan_id)
-            self.versions[plan_id] = [(v.version, v.effective) for v in history]
-        known = self.versions[plan_id]
-        if not known:
+        if self.versions is None:
+            self.versions = [(v.version, v.effective) for v in self.store.versions(self.info.id)]
+        if not self.versions:
             return None
-        on = [n for n, effective in known if effective <= day]
-        return max(on) if on else min(n for n, _ in known)
+        on = [n for n, effective in self.versions if effective <= day]
+        return max(on) if on else min(n for n, _ in self.versions)
 
-    def plan_on(self, plan_id: str, day: dt.date) -> Plan:
-        store = self.st.store()
-        if self.st.plan_version == "latest":
-            key: tuple[str, int | None] = (plan_id, -1)
-            if key not in self.read:
-                self.read[key] = store.load_plan(plan_id)
-            return self.read[key]
-        key = (plan_id, self.version_on(plan_id, day))
+    def plan_on(self, day: dt.date) -> Plan:
+        key = -1 if self.latest else self.version_on(day)
         if key not in self.read:
-            self.read[key] = store.plan_on(plan_id, day)
+            pid = self.info.id
+            self.read[key] = (
+                self.store.load_plan(pid) if self.latest else self.store.plan_on(pid, day)
+            )
         return self.read[key]
 
-    def statuses(self, plan_id: str, days: list[dt.date]) -> list[PlanStatus]:
+    def statuses(self, days: list[dt.date]) -> list[PlanStatus]:
         from kpi.core.status import plan_status_from
 
-        found = self.st.store().progress_on(plan_id, days)
+        found = self.store.progress_on(self.info.id, days)
         return [
-            plan_status_from(self.plan_on(plan_id, day), progress, day)
+            plan_status_from(self.plan_on(day), progress, day)
             for progress, day in zip(found, days, strict=True)
         ]
+
+
+T = TypeVar("T")
+WORKERS = 2  # plans read at once on SQLite: the database counts while Python lays out
+
+
+def each_plan(st: State, work: Callable[[_Reader], T]) -> list[T]:
+    """``work`` for every plan in use, in the order of ``in_use``. On SQLite two plans are read
+    at once, each thread with a connection of its own; a server is asked one plan at a time."""
+    infos = in_use(st)
+    latest = st.plan_version == "latest"
+    main = st.store()
+    if not main.is_sqlite or len(infos) < 2:
+        return [work(_Reader(main, info, latest)) for info in infos]
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import local
+
+    from kpi.store import Store
+
+    mine = local()
+    opened: list[Store] = []
+
+    def one(info: PlanInfo) -> T:
+        if not hasattr(mine, "store"):
+            mine.store = Store.open(st.db, st.env)
+            opened.append(mine.store)
+        return work(_Reader(mine.store, info, latest))
+
+    try:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            return list(pool.map(one, infos))
+    finally:
+        for store in opened:
+            store.close()
 
 
 def gather(st: State, given: str | None) -> District:
@@ -105,37 +136,32 @@ def gather(st: State, given: str | None) -> District:
     from kpi.report.district import district
 
     day = asked_day(st, given)
-    plans = _Plans(st)
-    found: list[tuple[PlanStatus, bool]] = []
-    moved: list[str] = []
-    for info in in_use(st):
-        own = _clamped(info, day)
-        if own != day:
-            moved.append(info.id)
-        found.append((plans.statuses(info.id, [own])[0], own != day))
-    _say_clamped(st, day, moved)
+
+    def read(r: _Reader) -> tuple[PlanStatus, bool]:
+        own = _clamped(r.info, day)
+        return r.statuses([own])[0], own != day
+
+    found = each_plan(st, read)
+    _say_clamped(st, day, [ps.plan.id for ps, moved in found if moved])
     return district(day, found)
 
 
 def gather_week(st: State, given: str | None) -> District:
     """Every plan in use: its weekly summary for the week ending on the day asked for."""
     from kpi.report.district import district_week
-    from kpi.report.weekly import build_weekly_from, window
+    from kpi.report.weekly import WeeklyReport, build_weekly_from, window
 
     day = asked_day(st, given)
-    plans = _Plans(st)
-    store = st.store()
-    weeks = []
-    moved: list[str] = []
-    for info in in_use(st):
-        own = _clamped(info, day)
-        if own != day:
-            moved.append(info.id)
+
+    def read(r: _Reader) -> tuple[WeeklyReport, bool]:
+        own = _clamped(r.info, day)
         start, week_before = window(own)
-        now, before = plans.statuses(info.id, [own, week_before])
-        records: list[Update] = store.updates_between(info.id, start, own)
-        weeks.append((build_weekly_from(now.plan, now, before, records, own), own != day))
-    _say_clamped(st, day, moved)
+        now, before = r.statuses([own, week_before])
+        records: list[Update] = r.store.updates_between(r.info.id, start, own)
+        return build_weekly_from(now.plan, now, before, records, own), own != day
+
+    weeks = each_plan(st, read)
+    _say_clamped(st, day, [rep.plan.id for rep, moved in weeks if moved])
     return district_week(day, weeks)
 
 
