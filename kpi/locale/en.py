@@ -468,8 +468,8 @@ EN: dict[str, str] = {
     # -- the district's view ------------------------------------------------------------------
     "district.title": "Plans side by side (as of {as_of}, {n} plans)",
     "district.weekly_title": "Plans side by side · week {week} of {year} (as of {as_of}, {n} plans)",
-    "district.summary": "{plans} plans, {total} items: {done} done, {green} green, {yellow} yellow, {red} red, {none} no data, {monitor} monitored; {stale} stale.",
-    "district.ranking": "Ranked worst first: by the gap (work done − time elapsed, in points), then by more red items.",
+    "district.summary": "{plans} plans, {total} items: {done} done, {green} green, {yellow} yellow, {red} red;\n{none} no data, {monitor} monitored, {stale} stale.",
+    "district.ranking": "Worst first: by the gap (work done − time elapsed, in points), then red items.",
     "district.week_line": "This week, {start} to {end}: {n} records across the plans.",
     "district.clamped": "{day} is outside the period of plan(s) {plans}; each of them is read as of the nearest day of its period.",
     "district.by_plan": "1. The plans, ranked by gap",
@@ -480,6 +480,7 @@ EN: dict[str, str] = {
     "district.status_red": "Red items, by plan",
     "district.plan_red": "{rank}. {plan} {organisation}: {n} red",
     "district.no_red": "No plan has a red item.",
+    "district.more": "… and {n} more; every red item is in kpi --plan all status",
     "district.stale_line": "{office} {n}",
     "district.no_filters": "--plan all does not take --area, --office, --light or --stale; look at one plan with --plan ID",
     "district.xlsx_only": "--plan all exports an Excel workbook (.xlsx) only; every plan's figures are in kpi --plan all status --format json",

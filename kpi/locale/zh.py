@@ -477,7 +477,7 @@ ZH: dict[str, str] = {
     # -- the district's view ------------------------------------------------------------------
     "district.title": "各计划进度对比（截至 {as_of}，共 {n} 个计划）",
     "district.weekly_title": "各计划进度周报 · {year}年第{week}周（截至 {as_of}，共 {n} 个计划）",
-    "district.summary": "共 {plans} 个计划、{total} 项：完成 {done}，绿 {green}，黄 {yellow}，红 {red}，无数据 {none}，监测 {monitor}；待更新 {stale} 项。",
+    "district.summary": "共 {plans} 个计划、{total} 项：完成 {done}，绿 {green}，黄 {yellow}，红 {red}；\n无数据 {none}，监测 {monitor}，待更新 {stale} 项。",
     "district.ranking": "排名：序时差（工作完成度−时间进度，百分点）低者在前，相同时红灯多者在前。",
     "district.week_line": "本周 {start} 至 {end}，各计划共填报 {n} 条。",
     "district.clamped": "{day} 不在计划 {plans} 的计划期内，这些计划各按其计划期内最近的一天计算。",
@@ -489,6 +489,7 @@ ZH: dict[str, str] = {
     "district.status_red": "红灯项目（按计划）",
     "district.plan_red": "{rank}. {plan} {organisation}：红灯 {n} 项",
     "district.no_red": "各计划均没有红灯项目。",
+    "district.more": "……另有 {n} 项未列出；全部红灯项目见 kpi --plan all status",
     "district.stale_line": "{office} {n} 项",
     "district.no_filters": "--plan all 不能与 --area、--office、--light、--stale 同用；请用 --plan ID 查看一个计划",
     "district.xlsx_only": "--plan all 只导出 Excel 工作簿（.xlsx）；各计划的数据可用 kpi --plan all status --format json 取得",

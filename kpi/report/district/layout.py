@@ -68,7 +68,7 @@ def summary(d: District) -> tuple[str, ...]:
         monitor=d.monitored,
         stale=d.stale,
     )
-    lines = [counts]
+    lines = counts.splitlines()
     if d.weekly:
         lines.append(
             t(
@@ -116,7 +116,7 @@ def plan_columns(monitored: bool) -> tuple[Column, ...]:
     return (
         Column(t("col.plan"), "code"),
         Column(t("col.organisation"), "title"),
-        Column(t("col.items"), "number"),
+        Column(t("col.items"), "detail"),  # the counts add up to it: left out of 80 columns
         *count_columns(),
         *((Column(t("light.short.monitor"), "number"),) if monitored else ()),
         Column(t("col.mean"), "number"),
@@ -252,6 +252,6 @@ def red_sections(
             "district.plan_red", rank=r.rank, plan=r.id, organisation=r.organisation, n=len(red)
         )
         rows = tuple(Row(red_cells(s, notes)) for s in shown)
-        more = (t("report.more", n=left),) if left else ()
+        more = (t("district.more", n=left),) if left else ()
         out.append((Section(words, table=Table(red_columns(notes), rows), more=more), 2))
     return tuple(out)
