@@ -148,6 +148,10 @@ def export(
     from kpi.formats.tables import to_csv
 
     st = state(ctx)
+    from kpi.cli import district
+
+    if st.chosen == district.ALL:
+        return district.export(st, fmt, out, as_of)
     day = st.as_of(as_of)
     plan = st.plan_on(day)
     if fmt is None:

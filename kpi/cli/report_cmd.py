@@ -85,6 +85,10 @@ def weekly(
     from kpi.report.weekly import build_weekly_from, heading, window
 
     st = state(ctx)
+    from kpi.cli import district
+
+    if st.chosen == district.ALL:
+        return district.weekly(st, as_of, fmt, out, fail_on, mail_to)
     day = st.as_of(as_of)
     message = None
     if mail_to:

@@ -39,6 +39,10 @@ def status(
     from kpi.formats.tables import to_csv
 
     st = state(ctx)
+    from kpi.cli import district
+
+    if st.chosen == district.ALL:
+        return district.status(st, as_of, fmt, filtered=bool(area or office or light or stale))
     day = st.as_of(as_of)
     ps = st.status(day)
     plan = ps.plan  # as it was in effect that day

@@ -164,18 +164,20 @@ def workbook_bytes(ps: PlanStatus, history: Sequence[Update]) -> bytes:
     workbook = Workbook()
     workbook.properties.creator = "kpi"
     workbook.properties.title = t("ledger.title", title=ps.plan.title, as_of=ps.as_of.isoformat())
-    _ledger_sheet(workbook.active, ps)
+    ledger_sheet(workbook.active, ps)
     _history_sheet(workbook.create_sheet(), ps, history)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _ledger_sheet(sheet: Worksheet, ps: PlanStatus) -> None:
+def ledger_sheet(sheet: Worksheet, ps: PlanStatus, name: str | None = None) -> None:
+    """The 台账 of one plan on ``sheet``, named ``name`` (台账 unless given): a workbook of
+    several plans (``kpi.sheets.district``) has one of these per plan."""
     from openpyxl.styles import Alignment, Font, PatternFill
 
     plan = ps.plan
-    sheet.title = t("ledger.sheet")
+    sheet.title = name or t("ledger.sheet")
     columns = ledger_columns(plan.year)
     headers = [c.header for c in columns]
     title = put(sheet, 1, 1, t("ledger.title", title=plan.title, as_of=ps.as_of.isoformat()))
