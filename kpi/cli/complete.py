@@ -25,7 +25,7 @@ def complete_item(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
         database.close()
         store = Store.open(db, env)
         try:
-            plans = [p for p in store.plans() if not p.retired]
+            plans = [p for p in store.plan_heads() if not p.retired]
             chosen = ctx.find_root().params.get("plan") or env.get("KPI_PLAN")
             if chosen:
                 plans = [p for p in plans if p.id == chosen]

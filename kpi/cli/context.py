@@ -25,7 +25,7 @@ from kpi.errors import InputError
 from kpi.locale import t
 
 if TYPE_CHECKING:
-    from kpi.core.plan import Item, Milestone, Plan
+    from kpi.core.plan import Item, Milestone, Plan, PlanHead
     from kpi.core.records import Update
     from kpi.core.status import PlanStatus
     from kpi.store import PlanInfo, Store
@@ -90,7 +90,7 @@ class State:
         return self._plan_id
 
     def _choose(self) -> str:
-        infos = self.store().plans()
+        infos = self.store().plan_heads()
         if self.chosen and self.chosen != ALL:
             if not any(p.id == self.chosen for p in infos):
                 raise InputError(t("plan.unknown", plan=self.chosen, plans=_ids(infos)))
@@ -217,7 +217,7 @@ class State:
             self._store.close()
 
 
-def _ids(infos: list[PlanInfo]) -> str:
+def _ids(infos: list[PlanHead]) -> str:
     return "、".join(p.id for p in infos)
 
 

@@ -24,7 +24,7 @@ __all__ = ["ALL", "export", "status", "weekly"]
 
 if TYPE_CHECKING:
     from kpi.cli.context import State
-    from kpi.core.plan import Plan, PlanInfo
+    from kpi.core.plan import Plan, PlanHead
     from kpi.core.records import Update
     from kpi.core.status import PlanStatus
     from kpi.report.district import District
@@ -34,9 +34,9 @@ if TYPE_CHECKING:
 # -- gathering ----------------------------------------------------------------------------------
 
 
-def in_use(st: State) -> list[PlanInfo]:
+def in_use(st: State) -> list[PlanHead]:
     """The plans not retired, or a word on why there are none."""
-    infos = st.store().plans()
+    infos = st.store().plan_heads()
     active = [p for p in infos if not p.retired]
     if not active:
         raise InputError(t("district.none"))
@@ -50,7 +50,7 @@ def asked_day(st: State, given: str | None) -> dt.date:
     return parse_date(given, today=st.today) if given is not None else st.today
 
 
-def _clamped(info: PlanInfo, day: dt.date) -> dt.date:
+def _clamped(info: PlanHead, day: dt.date) -> dt.date:
     return min(max(day, info.start), info.end)
 
 
@@ -63,7 +63,7 @@ class _Reader:
     """One plan's statuses, read through a store of its own thread: each version of the plan
     read once (a week and the week before share one, mostly)."""
 
-    def __init__(self, store: Store, info: PlanInfo, latest: bool) -> None:
+    def __init__(self, store: Store, info: PlanHead, latest: bool) -> None:
         self.store, self.info, self.latest = store, info, latest
         self.read: dict[int | None, Plan] = {}
         self.versions: list[tuple[int, dt.date]] | None = None
@@ -117,7 +117,7 @@ def each_plan(st: State, work: Callable[[_Reader], T]) -> list[T]:
     mine = local()
     opened: list[Store] = []
 
-    def one(info: PlanInfo) -> T:
+    def one(info: PlanHead) -> T:
         if not hasattr(mine, "store"):
             mine.store = Store.open(st.db, st.env)
             opened.append(mine.store)

@@ -252,8 +252,8 @@ class Plan:
 
 
 @dataclass(frozen=True, slots=True)
-class PlanInfo:
-    """A plan as ``kpi plans`` lists it."""
+class PlanHead:
+    """A plan as the choice of plan needs it: who, what, when, whether in use."""
 
     id: str
     organisation: str
@@ -262,6 +262,12 @@ class PlanInfo:
     start: dt.date
     end: dt.date
     retired: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInfo(PlanHead):
+    """A plan as ``kpi plans`` lists it: with its counts and its current version."""
+
     items: int
     records: int
     last_record: dt.date | None

@@ -3,7 +3,7 @@
 - ``engine``: where the database is and how it is reached — ``sqlite3`` for a SQLite file,
   SQLAlchemy for a server — with reads and one-transaction writes;
 - ``maintenance``: opening only kpi databases, the schema and its upgrades, backups, checks;
-- ``plans``: the plans there are, loading one, syncing one from its targets file;
+- ``plans``: the plans there are, loading one; ``sync``: syncing one from its targets file;
 - ``versions``: every load of a plan, and the plan in effect on any day;
 - ``records``: reading, adding and voiding records;
 - ``progress``: each item's progress on a day, counted by the database;
@@ -20,16 +20,16 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kpi.core.plan import Plan, PlanInfo
+from kpi.core.plan import Plan, PlanHead, PlanInfo
 from kpi.core.progress import Progress
 from kpi.core.records import Update
 from kpi.env import Env, real_now
 from kpi.errors import InputError
 from kpi.locale import t
-from kpi.store import maintenance, plans, progress, records, versions
+from kpi.store import maintenance, plans, progress, records, sync, versions
 from kpi.store.engine import DEFAULT_DB, Database, safe_url, sqlite_target
 from kpi.store.maintenance import SCHEMA_VERSION
-from kpi.store.plans import SyncResult
+from kpi.store.sync import SyncResult
 
 __all__ = [
     "DEFAULT_DB",
@@ -123,7 +123,12 @@ class Store:
     # -- plans ----------------------------------------------------------------------------
 
     def plans(self) -> list[PlanInfo]:
+        """Every plan with its counts (a count of every record: for ``kpi plans``)."""
         return plans.plan_infos(self.db)
+
+    def plan_heads(self) -> list[PlanHead]:
+        """Every plan, nothing counted: for choosing one."""
+        return plans.plan_heads(self.db)
 
     def load_plan(self, plan_id: str, *, item: str | None = None) -> Plan:
         return plans.load_plan(self.db, plan_id, item=item)
@@ -154,7 +159,7 @@ class Store:
         dry_run: bool,
         effective: dt.date | None = None,
     ) -> SyncResult:
-        return plans.sync_plan(
+        return sync.sync_plan(
             self.db,
             plan,
             file=file,

@@ -48,15 +48,21 @@ def progress(db: Database, plan_id: str, day: dt.date) -> dict[str, Progress]:
         f" AND u.kind IN ('set', 'percent') AND {counts} ORDER BY u.date DESC, u.id DESC LIMIT 1)"
         " WHERE i.plan_id = :plan"
     )
-    # … plus what was added after it; the last day anything was recorded; whether it is done.
+    # … the last day anything was recorded and whether it is done (one pass over the records,
+    # nothing joined to each of them); plus what was added after the newest set, read from the
+    # index for each item from that set's day on.
     per_item = db.rows(
-        f"WITH ls AS MATERIALIZED ({last_set}) "
-        "SELECT u.item_code, MAX(u.date) AS last_date, MAX(ls.value) AS set_value, "
-        "MAX(CASE WHEN u.kind = 'done' AND u.code = u.item_code THEN 1 ELSE 0 END) AS done, "
-        "SUM(CASE WHEN u.kind = 'add' AND u.code = u.item_code AND (ls.id IS NULL "
-        "OR u.date > ls.date OR (u.date = ls.date AND u.id > ls.id)) THEN u.value END) AS added "
-        f"FROM updates u LEFT JOIN ls ON ls.item_code = u.item_code WHERE {counts} "
-        "GROUP BY u.item_code",
+        f"WITH ls AS MATERIALIZED ({last_set}), "
+        "agg AS (SELECT u.item_code, MAX(u.date) AS last_date, "
+        "MAX(CASE WHEN u.kind = 'done' AND u.code = u.item_code THEN 1 ELSE 0 END) AS done "
+        f"FROM updates u WHERE {counts} GROUP BY u.item_code) "
+        "SELECT agg.item_code, agg.last_date, agg.done, ls.value AS set_value, "
+        f"(SELECT SUM(u.value) FROM updates u WHERE {counts} AND u.item_code = agg.item_code "
+        "AND u.kind = 'add' AND u.code = u.item_code "
+        "AND u.date >= COALESCE(ls.date, :origin) AND (ls.id IS NULL OR u.date > ls.date "
+        "OR u.id > ls.id)) AS added "
+        "FROM agg LEFT JOIN ls ON ls.item_code = agg.item_code",
+        origin=dt.date(1, 1, 1),
         **params,
     )
     milestones = db.rows(

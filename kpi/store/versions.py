@@ -18,7 +18,7 @@ from kpi.store.rows import day_of, moment_of, plan_from_snapshot, snapshot_of
 
 if TYPE_CHECKING:
     from kpi.core.plan import Plan
-    from kpi.store.plans import SyncResult
+    from kpi.store.sync import SyncResult
 
 
 @dataclass(frozen=True, slots=True)
