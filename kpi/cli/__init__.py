@@ -24,6 +24,7 @@ set_language(_language_asked(sys.argv[1:]))
 # The commands register themselves on import, after the language is set: hence E402.
 from kpi.cli import (  # noqa: E402, F401
     access_cmd,
+    audit_cmd,
     db_cmd,
     io_cmd,
     plan_cmd,
