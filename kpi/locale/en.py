@@ -493,7 +493,7 @@ EN: dict[str, str] = {
     "rights.server_load": "the database server refused to change the plan: only an admin may load or retire plans; ask an admin for the right",
     "rights.server_grant": "the database server refused the grant: only an admin may grant or revoke rights",
     "rights.server_append_only": "the database server refused: {table} is append-only, never changed or deleted; to correct a record, void it and record again",
-    "rights.server_not_member": "the database server refused: you are not a kpi user yet (no right granted); ask an admin for one",
+    "rights.server_not_member": "the database server refused: you are not a kpi user yet (no right granted), or the schema connected to does not exist; ask an admin",
     "rights.server_denied": "the database server refused: {problem}; ask an admin for the right",
     "access.empty_role": "name the account (a database role, or a login name)",
     "access.no_such_role": "the database server has no role “{role}”; create it first: CREATE ROLE {role} LOGIN PASSWORD '…'",

@@ -502,7 +502,7 @@ ZH: dict[str, str] = {
     "rights.server_load": "数据库服务器拒绝修改计划：只有管理员可以导入或停用计划；请联系管理员授权",
     "rights.server_grant": "数据库服务器拒绝授权：只有管理员可以授权或撤销授权",
     "rights.server_append_only": "数据库服务器拒绝：{table} 只能追加，从不修改或删除；更正请作废原记录后重新填报",
-    "rights.server_not_member": "数据库服务器拒绝：您还不是 kpi 的用户（未获任何权限）；请联系管理员授权",
+    "rights.server_not_member": "数据库服务器拒绝：您还不是 kpi 的用户（未获任何权限），或所连的 schema 不存在；请联系管理员授权",
     "rights.server_denied": "数据库服务器拒绝：{problem}；请联系管理员授权",
     "access.empty_role": "请写账号（数据库角色名或登录名）",
     "access.no_such_role": "数据库服务器上没有角色“{role}”；请先创建：CREATE ROLE {role} LOGIN PASSWORD '…'",

@@ -211,7 +211,7 @@ def server_refusal(problem: str) -> Refused:
     an append-only table) as one line naming the rule."""
     found = _TABLE.search(problem)
     table = found[1] if found else ""
-    if table == "alembic_version" or "for schema" in problem or "for database" in problem:
+    if table == "alembic_version" or "schema" in problem or "for database" in problem:
         return Refused(t("rights.server_not_member"))
     if "append-only" in problem:
         return Refused(t("rights.server_append_only", table=table))

@@ -15,7 +15,7 @@ from kpi.store.engine import Database
 from kpi.store.rows import day_of, moment_of
 
 Action = Literal["record", "void", "undo", "load", "grant", "revoke"]
-_ORDER = {"grant": 0, "revoke": 0, "load": 1, "record": 2, "void": 3, "undo": 3}
+_ORDER = {"load": 0, "grant": 1, "revoke": 1, "record": 2, "void": 3, "undo": 3}  # in one second
 
 
 @dataclass(frozen=True, slots=True)
