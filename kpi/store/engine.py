@@ -202,7 +202,9 @@ class Database:
         rights (``kpi.store.access``), or what the server said."""
         original = getattr(exc, "orig", None) or exc
         problem = redact(_first_line(original), self.url)
-        if getattr(original, "sqlstate", None) in ("42501", "3F000"):  # privilege, no schema
+        if getattr(original, "sqlstate", None) in ("42501", "3F000") or (
+            "permission denied for database" in problem  # a role kpi's group does not hold
+        ):
             from kpi.store.access import server_refusal
 
             return server_refusal(problem)
