@@ -14,7 +14,16 @@ import pytest
 
 from kpi.core.records import Update
 from kpi.store import Store
-from tests.conftest import Run
+from tests.conftest import TEST_DB_URL, Run
+
+
+def _me() -> str:
+    """Who records: on a server the role logged in, on SQLite the real uid's account."""
+    if TEST_DB_URL:
+        from sqlalchemy.engine import make_url
+
+        return str(make_url(TEST_DB_URL).username)
+    return getpass.getuser()
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +79,7 @@ def test_chinese_header_in_any_order_records_every_row(run: Run) -> None:
 
     records = history(run)
     got = [(r["code"], r["date"], r["kind"], r["value"], r["note"], r["by"]) for r in records]
-    me = getpass.getuser()
+    me = _me()
     assert sorted(got) == sorted(
         [
             ("1.1.5", "2025-06-30", "add", 5.0, "本周新签约5家", "王芳"),
@@ -106,7 +115,7 @@ def test_english_header_without_note_and_by_takes_by_from_the_option(run: Run) -
     [record] = history(run)
     assert (record["code"], record["value"], record["note"]) == ("1.1.5", 12.0, None)
     assert record["by"] == "张三"
-    assert record["os_user"] == getpass.getuser()
+    assert record["os_user"] == _me()
 
 
 @pytest.mark.parametrize(
@@ -149,7 +158,7 @@ def test_xlsx_with_a_title_row_dates_percentages_and_formulas(run: Run) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("已导入 4 条（进展.xlsx）")
     got = {r["code"]: (r["date"], r["kind"], r["value"], r["by"]) for r in history(run)}
-    me = getpass.getuser()
+    me = _me()
     assert got == {
         "1.1.5": ("2025-06-30", "add", 5.0, "王芳"),
         "3.1.3": ("2025-06-01", "percent", pytest.approx(0.6), me),

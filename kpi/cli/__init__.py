@@ -22,7 +22,16 @@ def _language_asked(argv: list[str]) -> str | None:
 set_language(_language_asked(sys.argv[1:]))
 
 # The commands register themselves on import, after the language is set: hence E402.
-from kpi.cli import db_cmd, io_cmd, plan_cmd, record_cmd, report_cmd, status_cmd  # noqa: E402, F401
+from kpi.cli import (  # noqa: E402, F401
+    access_cmd,
+    audit_cmd,
+    db_cmd,
+    io_cmd,
+    plan_cmd,
+    record_cmd,
+    report_cmd,
+    status_cmd,
+)
 from kpi.cli.app import app, main  # noqa: E402
 
 __all__ = ["app", "main"]

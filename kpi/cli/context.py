@@ -27,6 +27,7 @@ from kpi.locale import t
 if TYPE_CHECKING:
     from kpi.core.plan import Item, Milestone, Plan, PlanHead
     from kpi.core.records import Update
+    from kpi.core.rights import Rights
     from kpi.core.status import PlanStatus
     from kpi.store import PlanInfo, Store
 
@@ -53,7 +54,13 @@ class State:
 
     @property
     def user(self) -> str:
-        return self.env.user
+        """Who is acting: on a server the role logged in (``current_user``), on SQLite the
+        account of the real uid."""
+        return self.store().account(self.env.user)
+
+    def rights(self) -> Rights:
+        """What the one acting may do (``kpi.core.rights``)."""
+        return self.store().rights(self.env.user)
 
     @property
     def out(self) -> Console:
@@ -115,10 +122,12 @@ class State:
 
     def _load_bundled(self) -> str:
         from kpi.core.plan_file import file_sha256, read_plan_file
+        from kpi.core.rights import check_load
 
         path = default_plan_file(self.env)
         shown = display_path(path, self.env)
         plan = read_plan_file(path, shown)
+        check_load(self.rights(), plan.id)
         result = self.store().sync_plan(
             plan, file=shown, sha256=file_sha256(path), by=self.user, dry_run=False
         )

@@ -1,4 +1,7 @@
-"""`kpi load` (sync a targets file as a new version of its plan) and `kpi plans` (list, retire)."""
+"""`kpi load` (sync a targets file as a new version of its plan) and `kpi plans` (list, retire).
+
+Loading and retiring a plan are an admin's (``kpi.core.rights``; on PostgreSQL the server checks
+again); a dry run, which writes nothing, is anyone's."""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ def load(
     """Load (sync) the plan from a targets file: items matched by code, removed ones retired."""
     from kpi.cli.context import default_plan_file
     from kpi.core.plan_file import file_sha256, read_plan_file
+    from kpi.core.rights import check_load
     from kpi.core.values import parse_date
 
     st = state(ctx)
@@ -44,6 +48,8 @@ def load(
             raise InputError(
                 t("load.effective_outside", day=day, plan=plan.id, start=plan.start, end=plan.end)
             )
+    if not dry_run:
+        check_load(st.rights(), plan.id)
     result = st.store().sync_plan(
         plan, file=name, sha256=file_sha256(path), by=st.user, dry_run=dry_run, effective=day
     )
@@ -121,7 +127,10 @@ def retire(
     plan_id: Annotated[str, typer.Argument(metavar="ID", help=t("help.plan_id"))],
 ) -> None:
     """Take a plan out of use: hidden from the choice of plan, nothing deleted."""
+    from kpi.core.rights import check_load
+
     st = state(ctx)
+    check_load(st.rights(), plan_id.strip())
     if st.store().retire_plan(plan_id.strip()):
         st.out.print(t("plans.retired", plan=plan_id), markup=False)
     else:

@@ -1,7 +1,9 @@
 """Recording progress: `kpi update`, `kpi done`, `kpi undo`, `kpi void` and `kpi history`.
 
 Records are append-only. Each command checks what it can before it takes the write lock — the
-item, the value, the date, the reason for a red light (asked for on a terminal) — and the store
+right to record, undo or void the item's records (``kpi.core.rights``; on PostgreSQL the server
+checks again), the item, the value, the date, the reason for a red light (asked for on a
+terminal) — and the store
 runs what must be checked against the stored records (done already, your last record) inside
 the transaction that writes the one row; then one line says what was recorded.
 """
@@ -79,7 +81,9 @@ def _record(
     from dataclasses import replace
 
     from kpi.core.recording import already_done, around, later_records, new_update
+    from kpi.core.rights import check_record
 
+    check_record(st.rights(), st.plan(), item)  # before any question is asked
     day = _record_date(st, date)
     # A record is judged on its own day, with the plan in effect then.
     plan = st.plan_on(day)
@@ -287,10 +291,13 @@ def undo(
     yes: Annotated[bool, typer.Option("--yes", "-y", help=t("help.yes"))] = False,
 ) -> None:
     """Void your own last record (it stays in the history, marked void)."""
+    from kpi.core.rights import check_undo, item_of
+
     st = state(ctx)
     last = st.store().last_update_by(st.plan_id(), st.user)
     if last is None:
         raise InputError(t("record.nothing_to_undo", user=st.user))
+    check_undo(st.rights(), st.plan(), item_of(st.plan(), last.item_code), last)
     what = _describe(st, last)
     _confirm(st, t("record.undo_question", what=what), yes)
     st.store().undo(st.plan_id(), last.id, account=st.user, reason=t("record.undo_reason"))
@@ -304,12 +311,24 @@ def void(
     reason: Annotated[str, typer.Option("--reason", "-r", help=t("help.reason"))],
     by: ByOpt = None,
 ) -> None:
-    """Void any record, with a reason; to correct a figure, void it and record the right one."""
+    """Void a record, with a reason; to correct a figure, void it and record the right one."""
+    from kpi.core.rights import check_void, item_of
+
     st = state(ctx)
     if not reason.strip():
         raise InputError(t("record.void_needs_reason"))
+    rights, plan = st.rights(), st.plan()
+
+    def check(record: Update) -> None:  # given the record as stored, inside the transaction
+        check_void(rights, plan, item_of(plan, record.item_code), record)
+
     record = st.store().void(
-        st.plan_id(), record_id, reason=reason.strip(), by=(by or st.user), os_user=st.user
+        st.plan_id(),
+        record_id,
+        reason=reason.strip(),
+        by=(by or st.user),
+        os_user=st.user,
+        check=check,
     )
     st.out.print(t("record.voided", what=_describe(st, record)), markup=False)
 

@@ -146,7 +146,7 @@ def history_table(
         style = "dim strike" if u.voided else ""
         note = u.note or ""
         if u.voided:
-            note = t("history.voided", reason=u.void_reason or "") + (" " + note if note else "")
+            note = _void_words(u) + (" " + note if note else "")
         table.add_row(
             str(u.id),
             u.date.isoformat(),
@@ -157,6 +157,16 @@ def history_table(
             style="dim" if u.voided else "",
         )
     return table
+
+
+def _void_words(u: Update) -> str:
+    """［已作废：reason］ and who voided it, when: the audit trail of a record, in its row."""
+    words = t("history.voided", reason=u.void_reason or "")
+    if u.voided_by:
+        when = u.voided_at.astimezone().strftime("%Y-%m-%d %H:%M") if u.voided_at else ""
+        key = "history.undone_by" if u.void_kind == "undo" else "history.voided_by"
+        words += " " + t(key, who=u.voided_by, when=when)
+    return words
 
 
 def version_lines(versions: Sequence[Any], code: str) -> list[str]:

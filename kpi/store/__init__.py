@@ -7,6 +7,8 @@
 - ``versions``: every load of a plan, and the plan in effect on any day;
 - ``records``: reading, adding and voiding records;
 - ``progress``: each item's progress on a day, counted by the database;
+- ``access`` and ``access_sql``: who is acting, the rights granted, and the PostgreSQL roles,
+  policies and triggers that enforce them; ``audit``: every step, with who and when;
 - ``rows``: the conversions between rows and plan objects or records;
 - ``schema`` and ``migrations``: the tables, as SQLModel classes and as Alembic migrations.
 
@@ -23,10 +25,11 @@ from pathlib import Path
 from kpi.core.plan import Plan, PlanHead, PlanInfo
 from kpi.core.progress import Progress
 from kpi.core.records import Update
+from kpi.core.rights import GrantEvent, Rights
 from kpi.env import Env, real_now
 from kpi.errors import InputError
 from kpi.locale import t
-from kpi.store import maintenance, plans, progress, records, sync, versions
+from kpi.store import access, audit, maintenance, plans, progress, records, sync, versions
 from kpi.store.engine import DEFAULT_DB, Database, safe_url, sqlite_target
 from kpi.store.maintenance import SCHEMA_VERSION
 from kpi.store.sync import SyncResult
@@ -68,6 +71,7 @@ class Store:
     def __init__(self, db: Database, now: Callable[[], dt.datetime] = real_now) -> None:
         self.db = db
         self.now = now
+        self._identity: access.Identity | None = None
 
     @classmethod
     def open(
@@ -240,6 +244,55 @@ class Store:
 
     def progress_on(self, plan_id: str, days: Sequence[dt.date]) -> list[dict[str, Progress]]:
         return progress.progress_on(self.db, plan_id, days)
+
+    # -- rights and the audit trail -------------------------------------------------------
+
+    def identity(self, account: str) -> access.Identity:
+        """Who is acting: on a server the role logged in, on SQLite ``account`` (the uid's)."""
+        if self._identity is None:
+            self._identity = access.identity(self.db, account)
+        return self._identity
+
+    def account(self, account: str) -> str:
+        return self.identity(account).account
+
+    def rights(self, account: str) -> Rights:
+        return access.rights(self.db, self.identity(account))
+
+    def grant_events(self) -> list[GrantEvent]:
+        return access.events(self.db)
+
+    def add_grant_events(
+        self, make: Callable[[list[GrantEvent]], Sequence[GrantEvent]]
+    ) -> list[GrantEvent]:
+        return access.add_events(self.db, make, self.now())
+
+    def role_exists(self, role: str) -> bool:
+        return access.role_exists(self.db, role)
+
+    def offices(self, plan_id: str | None) -> set[str] | None:
+        return access.offices(self.db, plan_id)
+
+    def access_group(self) -> str | None:
+        return access.group_of(self.db)
+
+    def init_access(
+        self,
+        account: str,
+        *,
+        admin: str,
+        group: str | None,
+        check: Callable[[list[GrantEvent]], None],
+    ) -> access.InitResult:
+        who = self.identity(account)
+        result = access.init(self.db, who, admin=admin, group=group, now=self.now(), check=check)
+        self._identity = None
+        return result
+
+    def audit(
+        self, *, since: dt.datetime | None, who: str | None, plan_id: str | None
+    ) -> list[audit.AuditEvent]:
+        return audit.trail(self.db, since=since, who=who, plan_id=plan_id)
 
 
 def _only(plan: Plan, item: str) -> Plan:

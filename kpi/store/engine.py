@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kpi.errors import InputError, StoreError
+from kpi.errors import InputError, KpiError, StoreError
 from kpi.locale import t
 
 if TYPE_CHECKING:
@@ -197,10 +197,17 @@ class Database:
             self._engine.dispose()
             self._engine = None
 
-    def _error(self, exc: BaseException) -> StoreError:
-        """A database failure as one true line: busy, read-only, full, or what the server said."""
+    def _error(self, exc: BaseException) -> KpiError:
+        """A database failure as one true line: busy, read-only, full, refused by the server's
+        rights (``kpi.store.access``), or what the server said."""
         original = getattr(exc, "orig", None) or exc
         problem = redact(_first_line(original), self.url)
+        if getattr(original, "sqlstate", None) in ("42501", "3F000") or (
+            "permission denied for database" in problem  # a role kpi's group does not hold
+        ):
+            from kpi.store.access import server_refusal
+
+            return server_refusal(problem)
         lowered = problem.lower()
         if "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
             return StoreError(t("db.read_only", db=self.shown))

@@ -1,5 +1,9 @@
 """Records in the database: reading them, adding them, voiding them. Nothing is ever edited.
 
+Who made a record or a void (its account, ``os_user``) is, on a PostgreSQL server, the role logged
+in — ``current_user``, written by the server itself, as its policies require — and on SQLite the
+account of the real uid that the command line hands in.
+
 A new record's checks against what is stored — the row already recorded, the milestone already
 done, your last record — run inside the write transaction that stores it (``Database.write``
 holds the lock), so that two people doing the same at the same moment cannot both pass.
@@ -39,6 +43,22 @@ _COLUMNS = (
 INSERT = "INSERT INTO updates ({}) VALUES ({})".format(
     ", ".join(f'"{c}"' for c in _COLUMNS), ", ".join(f":{c}" for c in _COLUMNS)
 )
+# On a server the account is the role logged in, whatever the caller says.
+_ACCOUNT = "CAST(current_user AS VARCHAR)"
+_SERVER_INSERT = INSERT.replace(":os_user", _ACCOUNT)
+_VOID = (
+    'INSERT INTO voids (update_id, kind, reason, "by", os_user, voided_at) '
+    "VALUES (:id, :kind, :reason, :by, :user, :now)"
+)
+
+
+def _insert(tx: Transaction) -> str:
+    return INSERT if tx.is_sqlite else _SERVER_INSERT
+
+
+def _void(tx: Transaction) -> str:
+    return _VOID if tx.is_sqlite else _VOID.replace(":user", _ACCOUNT)
+
 
 # A check run inside the write transaction, with the item's stored records: it raises to refuse.
 Check = Callable[[Sequence[Update]], None]
@@ -94,7 +114,7 @@ def add_update(
     with db.write() as tx:
         if check is not None:
             check(updates(tx, plan_id, item_code=new.item_code))
-        found = tx.rows(INSERT + " RETURNING id", **update_row(plan_id, new, now))
+        found = tx.rows(_insert(tx) + " RETURNING id", **update_row(plan_id, new, now))
         key = int(found[0]["id"])
     return replace(new, id=key, recorded_at=now)
 
@@ -132,7 +152,7 @@ def add_updates(
             for sql in indexes:
                 tx.execute(sql)
         else:
-            tx.executemany(INSERT, rows)
+            tx.executemany(_insert(tx), rows)
     return list(new)
 
 
@@ -157,9 +177,9 @@ def void(
         if check is not None:
             check(record)
         tx.execute(
-            'INSERT INTO voids (update_id, kind, reason, "by", os_user, voided_at) '
-            "VALUES (:id, 'void', :reason, :by, :user, :now)",
+            _void(tx),
             id=update_id,
+            kind="void",
             reason=reason,
             by=by,
             user=os_user,
@@ -178,9 +198,9 @@ def undo(
         if last is None or last.id != update_id:
             raise InputError(t("record.undo_changed", id=update_id))
         tx.execute(
-            'INSERT INTO voids (update_id, kind, reason, "by", os_user, voided_at) '
-            "VALUES (:id, 'undo', :reason, :by, :user, :now)",
+            _void(tx),
             id=update_id,
+            kind="undo",
             reason=reason,
             by=account,
             user=account,
