@@ -206,8 +206,9 @@ def _csv_records(source: Source) -> Iterator[Row]:
             raise InputError(
                 t("import.cell_too_long", file=name, row=row, limit=_limit())
             ) from None
+        cut = len(exc.line) >= MAX_LINE and exc.line[-1] not in "\r\n"
         cells = next(csv.reader([exc.line[:4096]]), [])
-        raise _too_wide(name, row, cells, more=True) from None
+        raise _too_wide(name, row, cells, n=exc.line.count(",") + 1, more=cut) from None
     except csv.Error as exc:
         row = number + 1
         if "field larger" in str(exc):
@@ -223,16 +224,20 @@ def _limit() -> int:
     return csv.field_size_limit()
 
 
-def _too_wide(name: str, row: int, cells: list[str], *, more: bool = False) -> InputError:
-    shown = [f"“{c.strip()}”" for c in cells if c.strip()][:NAMED]
+def _too_wide(
+    name: str, row: int, cells: list[str], *, n: int | None = None, more: bool = False
+) -> InputError:
+    """A row of far too many cells, naming the first few that are not columns of a record."""
+    shown = [f"“{c.strip()}”" for c in cells if c.strip() and _header_key(c) not in _HEADER_NAMES]
+    n = len(cells) if n is None else n
     return InputError(
         t(
             "import.too_many_columns",
             file=name,
             row=row,
-            n=f"{len(cells):,}+" if more else f"{len(cells):,}",
+            n=f"{n:,}+" if more else f"{n:,}",
             limit=f"{MAX_COLUMNS:,}",
-            names="、".join(shown) or "—",
+            names="、".join(shown[:NAMED]) or "—",
         )
     )
 

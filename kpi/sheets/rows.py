@@ -86,25 +86,18 @@ class Mistakes:
 
 class Reader:
     """Turns a table's rows into records by the rules of ``kpi update``; every distinct text is
-    read once (a year has 365 days, a plan some thousand codes, and values recur)."""
+    read once (a year has 365 days, a plan some thousand codes, and values recur), its check as
+    typed text with it."""
 
     def __init__(self, plan: Plan, table: Table, *, today: dt.date, by: str) -> None:
-        from kpi.core.safety import MAX_NAME, MAX_NOTE, MAX_QUOTE
-
         self.plan, self.table, self.today, self.by = plan, table, today, by
         self._codes: dict[str, Item | Milestone | InputError] = {}
         self._days: dict[str, dt.date | InputError] = {}
         self._values: dict[tuple[Any, str], tuple[UpdateKind, float | None] | InputError] = {}
-        self._texts: dict[tuple[str, str], str | None] = {}  # (field, text) → problem
+        self._names: dict[str, str | None] = {}  # 填报人 → why it cannot be taken, or None
+        self._kinds: dict[str, Any] = {}  # code → how its values read
         index = {f: column[0] for f, column in table.columns.items()}
-        self._positions = [index.get(f) for f in FIELDS]
-        self._limits = {
-            "code": (MAX_QUOTE, False),
-            "date": (MAX_QUOTE, False),
-            "value": (MAX_QUOTE, False),
-            "note": (MAX_NOTE, True),
-            "by": (MAX_NAME, False),
-        }
+        self._at = tuple(index.get(f, -1) for f in FIELDS)
 
     def records(self, mistakes: Mistakes | None) -> Iterator[Record]:
         """Each row's record, in file order; a row with mistakes adds them to ``mistakes``
@@ -116,92 +109,94 @@ class Reader:
                 yield record
 
     def read(self, number: int, cells: list[str], mistakes: Mistakes | None) -> Record | None:
-        count = len(cells)
-        code_text, date_text, value_text, note_text, by_text = (
-            cells[at].strip() if at is not None and at < count else "" for at in self._positions
-        )
-        problems: list[tuple[str, str]] = []
-        if not (code_text and date_text and value_text):
-            for f, text in (("code", code_text), ("date", date_text), ("value", value_text)):
-                if not text:
-                    problems.append((f, t("import.required")))
-        for f, text in (
-            ("code", code_text),
-            ("date", date_text),
-            ("value", value_text),
-            ("note", note_text),
-            ("by", by_text),
-        ):
-            if text:
-                problem = self._typed(f, text)
-                if problem is not None:
-                    problems.append((f, problem))
-        typed_ok = {f for f, _ in problems}
-        found = day = parsed = None
-        if code_text and "code" not in typed_ok:
-            got = self._codes.get(code_text) or self._code(code_text)
-            if isinstance(got, InputError):
-                problems.append(("code", got.message))
-            else:
-                found = got
-        if date_text and "date" not in typed_ok:
-            got_day = self._days.get(date_text) or self._day(date_text)
-            if isinstance(got_day, InputError):
-                problems.append(("date", got_day.message))
-            else:
-                day = got_day
-        if found is not None and value_text and "value" not in typed_ok:
-            # Items of one kind read a value alike; a mistake names its item, so is not shared.
-            kind_of = (
-                ("milestone", found.code)
-                if isinstance(found, Milestone)
-                else (found.kind, found.accumulate, found.unit)
-            )
-            got_value = self._values.get((kind_of, value_text)) or self._value(
+        from kpi.core.safety import MAX_NOTE, unsafe_char
+
+        n = len(cells)
+        a_code, a_date, a_value, a_note, a_by = self._at
+        code_text = cells[a_code].strip() if a_code < n else ""
+        date_text = cells[a_date].strip() if a_date < n else ""
+        value_text = cells[a_value].strip() if a_value < n else ""
+        note_text = cells[a_note].strip() if 0 <= a_note < n else ""
+        by_text = cells[a_by].strip() if 0 <= a_by < n else ""
+        found = self._codes.get(code_text) or self._code(code_text) if code_text else None
+        day = self._days.get(date_text) or self._day(date_text) if date_text else None
+        parsed: Any = None
+        if value_text and found is not None and not isinstance(found, InputError):
+            kind_of = self._kinds.get(found.code) or self._kind(found)
+            parsed = self._values.get((kind_of, value_text)) or self._value(
                 kind_of, found, value_text
             )
-            if isinstance(got_value, InputError):
-                problems.append(("value", got_value.message))
-            else:
-                parsed = got_value
+        problems: list[tuple[str, str]] | None = None
+        if (
+            found is None
+            or day is None
+            or parsed is None
+            or isinstance(found, InputError)
+            or isinstance(day, InputError)
+            or isinstance(parsed, InputError)
+        ):
+            problems = []
+            for f, text, got in (
+                ("code", code_text, found),
+                ("date", date_text, day),
+                ("value", value_text, parsed),
+            ):
+                if not text:
+                    problems.append((f, t("import.required")))
+                elif isinstance(got, InputError):
+                    problems.append((f, got.message))
+        if note_text and (len(note_text) > MAX_NOTE or unsafe_char(note_text) is not None):
+            problems = problems or []
+            problems.append(("note", self._typed("note", note_text) or ""))
+        if by_text:
+            name = self._names.get(by_text, "") if by_text in self._names else self._name(by_text)
+            if name is not None:
+                problems = problems or []
+                problems.append(("by", name))
         if problems:
             if mistakes is None:
                 raise InputError(t("import.changed", file=self.table.name))
-            problems.sort(key=lambda p: FIELDS.index(p[0]))
             for f, problem in problems:
                 mistakes.add(number, f, problem)
             return None
         if found is None or day is None or parsed is None:
             return None
+        assert not isinstance(found, InputError) and not isinstance(day, InputError)
         item_code = found.item_code if isinstance(found, Milestone) else found.code
-        return (
-            number,
-            found.code,
-            item_code,
-            day,
-            parsed[0],
-            parsed[1],
-            note_text or None,
-            by_text or self.by,
-        )
+        return (number, found.code, item_code, day, parsed[0], parsed[1], note_text or None,
+                by_text or self.by)  # fmt: skip
 
     def _typed(self, f: str, text: str) -> str | None:
-        key = (f, text)
-        if key in self._texts:
-            return self._texts[key]
-        from kpi.core.safety import check_typed
+        """Why ``text`` cannot be taken as typed in column ``f``, if it cannot."""
+        from kpi.core.safety import MAX_NAME, MAX_NOTE, MAX_QUOTE, check_typed
 
-        limit, lines = self._limits[f]
+        limit = {"note": MAX_NOTE, "by": MAX_NAME}.get(f, MAX_QUOTE)
         try:
-            check_typed(text, self.table.columns[f][1], limit=limit, lines=lines)
-            problem = None
+            check_typed(text, self.table.columns[f][1], limit=limit, lines=f == "note")
         except InputError as exc:
-            problem = exc.message
-        _remember(self._texts, key, problem)
+            return exc.message
+        return None
+
+    def _name(self, text: str) -> str | None:
+        problem = self._typed("by", text)
+        _remember(self._names, text, problem)
         return problem
 
+    def _kind(self, found: Item | Milestone) -> Any:
+        # Items of one kind read a value alike; a mistake names its item, so is not shared.
+        kind_of = (
+            ("milestone", found.code)
+            if isinstance(found, Milestone)
+            else (found.kind, found.accumulate, found.unit)
+        )
+        self._kinds[found.code] = kind_of
+        return kind_of
+
     def _code(self, text: str) -> Item | Milestone | InputError:
+        problem = self._typed("code", text)
         try:
+            if problem is not None:
+                raise InputError(problem)
             got: Item | Milestone | InputError = find_code(
                 self.plan, unicodedata.normalize("NFKC", text).strip()
             )
@@ -211,7 +206,10 @@ class Reader:
         return got
 
     def _day(self, text: str) -> dt.date | InputError:
+        problem = self._typed("date", text)
         try:
+            if problem is not None:
+                raise InputError(problem)
             got: dt.date | InputError = parse_day(text, self.plan, self.today)
         except InputError as exc:
             got = exc
@@ -223,7 +221,10 @@ class Reader:
     ) -> tuple[UpdateKind, float | None] | InputError:
         from kpi.core.records import parse_record_value
 
+        problem = self._typed("value", text)
         try:
+            if problem is not None:
+                raise InputError(problem)
             got: tuple[UpdateKind, float | None] | InputError = parse_record_value(found, text)
         except InputError as exc:
             got = exc

@@ -102,7 +102,10 @@ def add_update(
 
 # A record an import writes: (code, item code, day, kind, value, note, 填报人, account, origin).
 NewRecord = tuple[str, str, dt.date, str, float | None, str | None, str, str, str]
-CHUNK_ROWS = 10_000  # rows of one executemany: a stream is written in pieces this size
+# Rows of one executemany: a stream is written in pieces this size (on a server each row is a
+# mapping that the driver copies again, so its pieces are smaller).
+CHUNK_ROWS = 10_000
+SERVER_CHUNK_ROWS = 1_000
 _PAIRS = 400  # (item, day) pairs asked for in one query
 _VALID = "u.id NOT IN (SELECT update_id FROM voids)"
 _POSITIONAL = "INSERT INTO updates ({}) VALUES ({})".format(
@@ -245,7 +248,8 @@ def add_updates(
                 tx.execute(f"DROP INDEX {sql.split()[2]}")
         written = 0
         sql = _POSITIONAL if tx.is_sqlite else INSERT
-        for chunk in _chunks(_rows(tx.is_sqlite, plan_id, new, now)):
+        size = CHUNK_ROWS if tx.is_sqlite else SERVER_CHUNK_ROWS
+        for chunk in _chunks(_rows(tx.is_sqlite, plan_id, new, now), size):
             tx.executemany(sql, chunk)
             written += len(chunk)
         if written != count:  # the file changed under the import: write nothing
@@ -277,11 +281,11 @@ def _rows(
             yield dict(zip(_COLUMNS, (plan_id, *u[:8], now, origin), strict=True))
 
 
-def _chunks(rows: Iterator[Any]) -> Iterator[list[Any]]:
+def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
     chunk: list[Any] = []
     for row in rows:
         chunk.append(row)
-        if len(chunk) >= CHUNK_ROWS:
+        if len(chunk) >= size:
             yield chunk
             chunk = []
     if chunk:
