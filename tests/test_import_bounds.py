@@ -391,6 +391,24 @@ def test_a_row_recorded_meanwhile_is_recorded_once(
     assert statuses(run)["1.1.5"]["actual"] == 5
 
 
+def test_a_file_changed_between_the_check_and_the_write_writes_nothing(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpi.store import records
+
+    write_csv("u.csv", [["编号", "日期", "数值"], ["1.1.5", "2025-06-30", "+5"]])
+    original = records.add_updates
+
+    def edited(*a: Any, **k: Any) -> Any:
+        with Path("u.csv").open("a", encoding="utf-8") as sheet:
+            sheet.write("1.1.5,2025-06-30,abc\r\n")
+        return original(*a, **k)
+
+    monkeypatch.setattr(records, "add_updates", edited)
+    _refused(run("import", "u.csv"), "u.csv 在导入过程中被改动了；请等文件保存好后重新导入")
+    assert history(run) == []
+
+
 # -- memory ---------------------------------------------------------------------------------------
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import os
 import tempfile
 import unicodedata
 from collections.abc import Iterator
@@ -66,7 +65,11 @@ class Source:
 
     def records(self) -> Iterator[Row]:
         """Every row of the file, blank ones too, numbered from 1."""
-        if os.path.exists(self.path) and _stamp(self.path) != self.stamp:
+        try:
+            same = _stamp(self.path) == self.stamp
+        except OSError:  # removed, or moved away
+            same = False
+        if not same:
             raise InputError(t("import.changed", file=self.name))
         if self.kind == "xlsx":
             from kpi.sheets.xlsx import xlsx_records
