@@ -845,7 +845,8 @@ def _load_and_import(kpi: Path, ds: PlansDataset, n: int, db: Path) -> None:
     except GenerateError:  # perhaps a new plan must be named to be loaded
         _kpi(kpi, ["--plan", pid, "load", str(ds.yaml(n))], db, ds.root)
     end = {"KPI_TODAY": FIVE_YEARS.end.isoformat()}
-    _kpi(kpi, ["--plan", pid, "import", str(ds.csv(n))], db, ds.root, **end)
+    # Synthetic history: a noisy year-to-date total dips now and then, which kpi asks about.
+    _kpi(kpi, ["--plan", pid, "import", "--yes", str(ds.csv(n))], db, ds.root, **end)
 
 
 def ensure_plans(work: Path, kpi: Path, *, force: bool = False, log: Any = print) -> PlansDataset:
