@@ -438,8 +438,8 @@ def import_(args: list[str]) -> None:
     path = args[0]
     con = _connect()
     con.isolation_level = None
-    (year,) = con.execute(
-        "SELECT max(year) FROM plans WHERE year <= ?", (_today().year,)
+    (plan,) = con.execute(
+        "SELECT id FROM plans WHERE year <= ? ORDER BY year DESC, id LIMIT 1", (_today().year,)
     ).fetchone()
     has_origin = any(r[1] == "origin" for r in con.execute("PRAGMA table_info(updates)"))
     user = getpass.getuser()
@@ -463,9 +463,9 @@ def import_(args: list[str]) -> None:
             kind, number = kind_value(value)
             item_code = code.split("-")[0]
             rows.append(
-                (year, code, item_code, date, kind, number, note or None, by, user, now, *extra)
+                (plan, code, item_code, date, kind, number, note or None, by, user, now, *extra)
             )
-    cols = 'plan_year, code, item_code, date, kind, value, note, "by", os_user, recorded_at'
+    cols = 'plan_id, code, item_code, date, kind, value, note, "by", os_user, recorded_at'
     cols += ", origin" if has_origin else ""
     marks = ", ".join("?" for _ in range(len(rows[0]))) if rows else ""
     con.execute("BEGIN IMMEDIATE")

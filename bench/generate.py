@@ -510,13 +510,17 @@ def read_items(db: Path) -> list[ItemInfo]:
         ):
             ms.setdefault(item_code, []).append((code, dt.date.fromisoformat(date), share))
         rows = con.execute(
-            "SELECT code, kind, accumulate, baseline_value, target_value, deadline FROM items "
+            "SELECT code, kind, accumulate, baseline, target, deadline FROM items "
             "WHERE NOT retired ORDER BY position"
         ).fetchall()
     finally:
         con.close()
+
+    def value(text: str | None) -> float | None:  # baseline and target are JSON objects
+        return None if text is None else (json.loads(text) or {}).get("value")
+
     return [
-        ItemInfo(c, k, acc, b, t, dt.date.fromisoformat(d), tuple(ms.get(c, ())))
+        ItemInfo(c, k, acc, value(b), value(t), dt.date.fromisoformat(d), tuple(ms.get(c, ())))
         for c, k, acc, b, t, d in rows
     ]
 
@@ -663,7 +667,8 @@ def insert_history(db: Path, rows: list[Gen], rng: random.Random) -> tuple[int, 
     con = sqlite3.connect(db, isolation_level=None)
     try:
         columns = _update_columns(con)
-        known = {"id", "plan_year", "code", "item_code", "date", "kind", "value", "note", "by",
+        (plan,) = con.execute("SELECT id FROM plans ORDER BY id LIMIT 1").fetchone()
+        known = {"id", "plan_id", "code", "item_code", "date", "kind", "value", "note", "by",
                  "os_user", "recorded_at", "origin"}  # fmt: skip
         missing = [
             r[1]
@@ -674,7 +679,7 @@ def insert_history(db: Path, rows: list[Gen], rng: random.Random) -> tuple[int, 
             raise SystemExit(
                 f"generate: updates has new required columns {missing}; update bench/generate.py"
             )
-        cols = ["id", "plan_year", "code", "item_code", "date", "kind", "value", "note", "by",
+        cols = ["id", "plan_id", "code", "item_code", "date", "kind", "value", "note", "by",
                 "os_user", "recorded_at"]  # fmt: skip
         if "origin" in columns:
             cols.append("origin")
@@ -692,7 +697,7 @@ def insert_history(db: Path, rows: list[Gen], rng: random.Random) -> tuple[int, 
                 stamp = f"{date} {minute // 60:02d}:{minute % 60:02d}:00.000000"
                 rec: tuple[Any, ...] = (
                     n,
-                    YEAR,
+                    plan,
                     code,
                     item_code,
                     date,
@@ -789,6 +794,9 @@ class GenerateError(Exception):
     """Data that kpi refused to take (one line: the command and what it said)."""
 
 
+DISTRICT_PLAN = f"district-{YEAR}"  # the district scale's plan (``plan.id``)
+
+
 def plan_id(n: int) -> str:
     return f"d{n:02d}-{FIVE_YEARS.year}"
 
@@ -837,7 +845,8 @@ def _load_and_import(kpi: Path, ds: PlansDataset, n: int, db: Path) -> None:
     except GenerateError:  # perhaps a new plan must be named to be loaded
         _kpi(kpi, ["--plan", pid, "load", str(ds.yaml(n))], db, ds.root)
     end = {"KPI_TODAY": FIVE_YEARS.end.isoformat()}
-    _kpi(kpi, ["--plan", pid, "import", str(ds.csv(n))], db, ds.root, **end)
+    # Synthetic history: a noisy year-to-date total dips now and then, which kpi asks about.
+    _kpi(kpi, ["--plan", pid, "import", "--yes", str(ds.csv(n))], db, ds.root, **end)
 
 
 def ensure_plans(work: Path, kpi: Path, *, force: bool = False, log: Any = print) -> PlansDataset:
@@ -994,7 +1003,9 @@ def ensure(
 
     t0 = time.perf_counter()
     if scale.items:
-        text, show_code = district_plan_yaml(scale.items, rng)
+        text, show_code = district_plan_yaml(
+            scale.items, rng, plan_id=DISTRICT_PLAN, organisation="新江湾城街道"
+        )
         (root / "plan.yaml").write_text(text, encoding="utf-8")
     else:
         shutil.copyfile(REPO / "targets" / "2025.yaml", root / "plan.yaml")

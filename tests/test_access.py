@@ -166,6 +166,17 @@ def test_the_same_rules_on_sqlite_guard_against_mistakes() -> None:
     assert li("load", "--dry-run").exit_code == 0  # writes nothing: anyone's
     assert li("plans", "retire", "xjw-2025").exit_code == 2
     assert li("access", "grant", "li", "--office", "社区服务办", "--as", "staff").exit_code == 2
+    # An import is held to the same rights, row by row: nothing of a file with another office's row.
+    Path("mixed.csv").write_text(
+        "编号,日期,数值,进展情况\n3.1.2,2025-07-01,55%,周报\n1.1.5,2025-07-01,+1,代填\n"
+    )
+    before = len(_records(boss))
+    mixed = zhang("import", "mixed.csv")
+    assert (mixed.exit_code, mixed.stderr.strip()) == (2, ZHANG_REFUSED.format(who="zhang"))
+    assert len(_records(boss)) == before
+    assert zhang("import", "mixed.csv", "--dry-run").exit_code == 2
+    Path("mine.csv").write_text("编号,日期,数值,进展情况\n3.1.2,2025-07-01,55%,周报\n")
+    assert zhang("import", "mine.csv").exit_code == 0
     assert boss("access", "revoke", "zhang").exit_code == 0
     assert zhang("update", "3.1.2", "60%", "-m", "进展").exit_code == 2  # revoked: nothing left
     listed = json.loads(boss("access", "list", "-f", "json").stdout)

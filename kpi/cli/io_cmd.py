@@ -21,7 +21,7 @@ from kpi.errors import InputError, KpiError
 from kpi.locale import t
 
 if TYPE_CHECKING:
-    from kpi.sheets.rows import ItemChange
+    from kpi.sheets.checks import ItemChange, Outcome
 
 
 @app.command("import", help=t("help.import"))
@@ -41,46 +41,81 @@ def import_(
         str | None,
         typer.Option("--by", help=t("help.import_by")),
     ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=t("help.import_yes"))] = False,
 ) -> None:
-    """Import records from a spreadsheet: every row is checked first, then all are written or none."""
-    from kpi.sheets.read import read_table
-    from kpi.sheets.rows import Checked, against_stored, changes, parse_rows
+    """Import records from a spreadsheet: every row is checked first, then all are written or none.
+
+    The file is read as a stream, twice: once to check every row (before the write lock), once
+    to write the rows in one transaction, which checks again first if anyone recorded or voided
+    something on the file's items meanwhile."""
+    from kpi.core.rights import check_items
+    from kpi.sheets.checks import Batch, changes, check, touched
+    from kpi.sheets.read import open_table
+    from kpi.sheets.rows import Reader
 
     st = state(ctx)
     plan = st.plan()
     name = display_path(file, st.env)
-    table = read_table(file, name)
-    rows = parse_rows(
-        plan, table, today=st.today, by=(by or "").strip() or st.user, os_user=st.user
-    )
+    table = open_table(file, name)
+    reader = Reader(plan, table, today=st.today, by=(by or "").strip() or st.user)
+    store = st.store()
+    plan_id = st.plan_id()
+    before = store.stored_records(plan_id)
+    marks = before.marks()
+    outcome = _checked(check(plan, reader, before, st.today), table.name, slips=dry_run or yes)
+    rights = st.rights()
+    check_items(rights, plan, outcome.items)  # the same rights as kpi update, for every row
+    if not dry_run and outcome.fresh:
+        final = [outcome]
+
+        def inside(stored):  # type: ignore[no-untyped-def]
+            # Inside the write transaction: what others recorded meanwhile counts.
+            if stored.changed(marks, final[0].items):
+                final[0] = _checked(check(plan, reader, stored, st.today), table.name, slips=yes)
+                check_items(rights, plan, final[0].items)
+            return Batch(final[0], reader, os_user=st.user, origin=f"import:{table.name}")
+
+        store.add_updates(plan_id, [], inside)
+        outcome = final[0]
     out = st.out
-    seen: list[tuple[Checked, list]] = []
-
-    def check(stored):  # type: ignore[no-untyped-def]
-        # Inside the write transaction: rows recorded meanwhile by someone else are skipped.
-        checked = against_stored(plan, table, rows, stored, st.today)
-        seen.append((checked, list(stored)))
-        return [] if dry_run else checked.updates
-
-    if dry_run or rows.errors:  # refused or not written: no need to take the write lock
-        check(st.updates())
-    else:
-        st.store().add_updates(st.plan_id(), [], check)
-    checked, existing = seen[-1]
-    new = checked.updates
-    if not new:
-        out.print(t("import.nothing", file=name, n=checked.skipped), markup=False)
+    if not outcome.fresh:
+        out.print(t("import.nothing", file=name, n=outcome.skipped), markup=False)
         return
     key = "import.dry_run" if dry_run else "import.done"
-    out.print(t(key, file=name, n=len(new)), markup=False)
-    listed = changes(plan, existing, new, st.today, limit=LISTED_ITEMS)
+    out.print(t(key, file=name, n=outcome.fresh), markup=False)
+    listed = changes(plan, outcome, st.today, limit=LISTED_ITEMS)
     for change in listed:
         out.print("  " + _change_line(change), markup=False, soft_wrap=True)
-    items = len({u.item_code for u in new})
+    items = touched(outcome)
     if items > len(listed):
         out.print("  " + t("load.and_more", n=items - len(listed)).strip(), markup=False)
-    if checked.skipped:
-        out.print(t("import.skipped", n=checked.skipped), markup=False)
+    if outcome.skipped:
+        out.print(t("import.skipped", n=outcome.skipped), markup=False)
+    if outcome.slip_count:
+        key = "import.slips_found" if dry_run else "import.slips_written"
+        out.print(t(key, n=outcome.slip_count), markup=False)
+        for _, line in outcome.slips:
+            out.print("  " + line, markup=False, soft_wrap=True)
+        if outcome.slip_count > len(outcome.slips):
+            out.print("  " + t("import.more_slips", n=outcome.slip_count - len(outcome.slips)))
+
+
+def _checked(outcome: Outcome, name: str, *, slips: bool) -> Outcome:
+    """The check's outcome, or its refusal: the rows' mistakes, no rows at all, or slips
+    (unless ``slips`` lets them through)."""
+    if outcome.mistakes.count:
+        raise outcome.mistakes.refusal()
+    if not outcome.rows:
+        raise InputError(t("import.no_rows", file=name))
+    if outcome.slip_count and not slips:
+        lines = [line for _, line in outcome.slips]
+        if outcome.slip_count > len(lines):
+            lines.append(t("import.more_slips", n=outcome.slip_count - len(lines)))
+        raise InputError(
+            t("import.slips", file=name, n=outcome.slip_count) + " " + lines[0],
+            details=lines[1:],
+        )
+    return outcome
 
 
 LISTED_ITEMS = 300  # items listed after an import; a district's file touches thousands

@@ -186,10 +186,15 @@ def check_record(rights: Rights, plan: Plan, item: Item) -> None:
 def check_records(rights: Rights, plan: Plan, updates: Sequence[Update]) -> None:
     """Refuse a batch (an import) if any record is of an item the account may not record: one
     line for the first, one more for each other item refused; nothing is written."""
+    check_items(rights, plan, [u.item_code for u in updates])
+
+
+def check_items(rights: Rights, plan: Plan, codes: Iterable[str]) -> None:
+    """As ``check_records``, given the codes of the items a batch records."""
     if rights.unrestricted:
         return
     refused: list[str] = []
-    for code in dict.fromkeys(u.item_code for u in updates):
+    for code in dict.fromkeys(codes):
         item = item_of(plan, code)
         if item is not None and not may_record(rights, plan, item):
             refused.append(

@@ -1,8 +1,10 @@
-"""Checking imported rows: each row of a file becomes a record by the rules of ``kpi update`` and
-``kpi done``, or every mistake is listed at once, each naming its row and its column.
+"""Reading imported rows: each row of a file becomes a record by the rules of ``kpi update`` and
+``kpi done``, or its mistakes, each naming its row and its column.
 
-A row identical to a record already stored (same code, date, value and note) is skipped, so
-importing the same file twice records it once. Nothing here writes to the database.
+A row is read on its own here — its code, date and value, and its note and 填报人 as text a person
+typed (no control or invisible character, within the lengths of ``kpi.core.safety``). What a
+row means beside the others and beside the stored records (done already, recorded already, a
+figure moved far out of line) is ``kpi.sheets.checks``. Nothing here writes to the database.
 """
 
 from __future__ import annotations
@@ -10,14 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 from kpi.core.plan import Item, Milestone, Plan
 from kpi.core.records import Update, UpdateKind
-from kpi.core.status import ItemStatus
 from kpi.errors import Ambiguous, InputError, NotFound
 from kpi.locale import t
 from kpi.sheets.read import COLUMNS, Table
@@ -25,15 +24,13 @@ from kpi.sheets.read import COLUMNS, Table
 # Excel's CSV keeps the time of a date cell: 2025/7/1 0:00.
 _TRAILING_TIME = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$")
 # Above every id the database will hand out, in file order: pending records sort after stored ones.
-_PENDING_ID = 2**62
+PENDING_ID = 2**62
+MAX_LISTED = 200  # mistakes a refusal lists in full; the rest are counted
+_CACHE = 100_000  # distinct texts remembered per column, so that a file of garbage stays small
+FIELDS = tuple(COLUMNS)
 
-
-@dataclass(frozen=True, slots=True)
-class Checked:
-    """The updates a file records, in file order, and how many rows were recorded before."""
-
-    updates: list[Update]
-    skipped: int
+# A row read as a record: (row, code, item code, day, kind, value, note, 填报人)
+Record = tuple[int, str, str, dt.date, UpdateKind, float | None, str | None, str]
 
 
 def find_code(plan: Plan, text: str) -> Item | Milestone:
@@ -59,262 +56,202 @@ def parse_day(raw: str, plan: Plan, today: dt.date) -> dt.date:
     return check_record_day(day, plan, today, from_file=True)
 
 
-def check_rows(
-    plan: Plan,
-    table: Table,
-    *,
-    existing: Sequence[Update],
-    today: dt.date,
-    by: str,
-    os_user: str,
-) -> Checked:
-    """Every row as an update, or ``InputError`` listing every mistake (row and column each)."""
-    parsed = parse_rows(plan, table, today=today, by=by, os_user=os_user)
-    return against_stored(plan, table, parsed, existing, today)
+class Mistakes:
+    """A file's mistakes as (row, column, message), in file order: the first ``MAX_LISTED`` in
+    full, the rest counted."""
 
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.listed: list[tuple[int, int, str]] = []
+        self.count = 0
 
-Rows = list[tuple[int, Update]]  # (row number as the spreadsheet shows it, its record)
-Errors = list[tuple[int, int, str]]  # (row, column, message), to be sorted into file order
+    def add(self, row: int, field: str, problem: str) -> None:
+        self.count += 1
+        if len(self.listed) < MAX_LISTED:
+            column = self.table.columns[field][1]
+            message = t(
+                "import.cell", file=self.table.name, row=row, column=column, problem=problem
+            )
+            self.listed.append((row, FIELDS.index(field), message))
 
-
-@dataclass(frozen=True, slots=True)
-class Parsed:
-    """A file's rows read as records, and the mistakes of those that could not be."""
-
-    rows: Rows
-    errors: Errors
-
-
-def _refuse(table: Table, errors: list[tuple[int, int, str]]) -> InputError:
-    errors.sort()
-    lines = [message for _, _, message in errors]
-    return InputError(
-        t("import.refused", file=table.name, n=len(lines)) + " " + lines[0], details=lines[1:]
-    )
-
-
-def _cell_error(table: Table, row: int, field: str, problem: str) -> tuple[int, int, str]:
-    column = table.columns[field][1]
-    message = t("import.cell", file=table.name, row=row, column=column, problem=problem)
-    return (row, list(COLUMNS).index(field), message)
-
-
-def against_stored(
-    plan: Plan, table: Table, parsed: Parsed, stored: Sequence[Update], today: dt.date
-) -> Checked:
-    """The rows not recorded already, or ``InputError`` listing every mistake: those of
-    reading the rows, and rows that finish what is done already.
-
-    Run inside the write transaction with the records stored at that moment, so that two
-    imports of one sheet at once record each row once."""
-    fresh, skipped = _without_recorded(parsed.rows, stored)
-    errors = parsed.errors + [
-        _cell_error(table, number, "value", problem)
-        for number, problem in _done_twice(plan, fresh, stored, today)
-    ]
-    if errors:
-        raise _refuse(table, errors)
-    return Checked([u for _, u in fresh], skipped)
-
-
-def parse_rows(plan: Plan, table: Table, *, today: dt.date, by: str, os_user: str) -> Parsed:
-    """Every row as a record by the rules of ``kpi update``, and every mistake, each naming its
-    row and its column."""
-    from kpi.core.records import parse_record_value
-
-    errors: list[tuple[int, int, str]] = []
-
-    def wrong(row: int, field: str, problem: str) -> None:
-        errors.append(_cell_error(table, row, field, problem))
-
-    # A file repeats itself: a year has 365 days, a plan some thousand codes, and values recur
-    # (60%, +1). Each distinct text is read once; a million rows are then mostly look-ups.
-    codes: dict[str, Item | Milestone | InputError] = {}
-    days: dict[str, dt.date | InputError] = {}
-    values: dict[tuple[Any, str], tuple[UpdateKind, float | None]] = {}
-    index = {field: column[0] for field, column in table.columns.items()}
-    positions = [index.get(field) for field in ("code", "date", "value", "note", "by")]
-    origin = f"import:{table.name}"
-
-    def look_up(cache: dict[Any, Any], key: Any, read: Any, *args: Any) -> Any:
-        if key not in cache:
-            try:
-                cache[key] = read(*args)
-            except InputError as exc:
-                cache[key] = exc
-        return cache[key]
-
-    def code_of(text: str) -> Item | Milestone:
-        return find_code(plan, unicodedata.normalize("NFKC", text).strip())
-
-    rows: Rows = []
-    for number, cells in table.rows:
-        before = len(errors)
-        found: Item | Milestone | None = None
-        day: dt.date | None = None
-        parsed: tuple[UpdateKind, float | None] | None = None
-        count = len(cells)
-        code_text, date_text, value_text, note_text, by_text = (
-            cells[at].strip() if at is not None and at < count else "" for at in positions
+    def refusal(self) -> InputError:
+        lines = [message for _, _, message in sorted(self.listed)]
+        if self.count > len(lines):
+            lines.append(t("import.more_errors", n=self.count - len(lines)))
+        return InputError(
+            t("import.refused", file=self.table.name, n=self.count) + " " + lines[0],
+            details=lines[1:],
         )
-        if not (code_text and date_text and value_text):
-            for field, text in (("code", code_text), ("date", date_text), ("value", value_text)):
+
+
+class Reader:
+    """Turns a table's rows into records by the rules of ``kpi update``; every distinct text is
+    read once (a year has 365 days, a plan some thousand codes, and values recur), its check as
+    typed text with it."""
+
+    def __init__(self, plan: Plan, table: Table, *, today: dt.date, by: str) -> None:
+        self.plan, self.table, self.today, self.by = plan, table, today, by
+        self._codes: dict[str, Item | Milestone | InputError] = {}
+        self._days: dict[str, dt.date | InputError] = {}
+        self._values: dict[tuple[Any, str], tuple[UpdateKind, float | None] | InputError] = {}
+        self._names: dict[str, str | None] = {}  # 填报人 → why it cannot be taken, or None
+        self._kinds: dict[str, Any] = {}  # code → how its values read
+        index = {f: column[0] for f, column in table.columns.items()}
+        self._at = tuple(index.get(f, -1) for f in FIELDS)
+
+    def records(self, mistakes: Mistakes | None) -> Iterator[Record]:
+        """Each row's record, in file order; a row with mistakes adds them to ``mistakes``
+        (or, without it, is a fault: the rows were checked before)."""
+        read = self.read
+        for number, cells in self.table.rows():
+            record = read(number, cells, mistakes)
+            if record is not None:
+                yield record
+
+    def read(self, number: int, cells: list[str], mistakes: Mistakes | None) -> Record | None:
+        from kpi.core.safety import MAX_NOTE, unsafe_char
+
+        n = len(cells)
+        a_code, a_date, a_value, a_note, a_by = self._at
+        code_text = cells[a_code].strip() if a_code < n else ""
+        date_text = cells[a_date].strip() if a_date < n else ""
+        value_text = cells[a_value].strip() if a_value < n else ""
+        note_text = cells[a_note].strip() if 0 <= a_note < n else ""
+        by_text = cells[a_by].strip() if 0 <= a_by < n else ""
+        found = self._codes.get(code_text) or self._code(code_text) if code_text else None
+        day = self._days.get(date_text) or self._day(date_text) if date_text else None
+        parsed: Any = None
+        if value_text and found is not None and not isinstance(found, InputError):
+            kind_of = self._kinds.get(found.code) or self._kind(found)
+            parsed = self._values.get((kind_of, value_text)) or self._value(
+                kind_of, found, value_text
+            )
+        problems: list[tuple[str, str]] | None = None
+        if (
+            found is None
+            or day is None
+            or parsed is None
+            or isinstance(found, InputError)
+            or isinstance(day, InputError)
+            or isinstance(parsed, InputError)
+        ):
+            problems = []
+            for f, text, got in (
+                ("code", code_text, found),
+                ("date", date_text, day),
+                ("value", value_text, parsed),
+            ):
                 if not text:
-                    wrong(number, field, t("import.required"))
-        if code_text:
-            code_got = codes.get(code_text)
-            if code_got is None:
-                code_got = look_up(codes, code_text, code_of, code_text)
-            if isinstance(code_got, InputError):
-                wrong(number, "code", code_got.message)
-            else:
-                found = code_got
-        if date_text:
-            day_got = days.get(date_text)
-            if day_got is None:
-                day_got = look_up(days, date_text, parse_day, date_text, plan, today)
-            if isinstance(day_got, InputError):
-                wrong(number, "date", day_got.message)
-            else:
-                day = day_got
-        if found is not None and value_text:
-            # Items of one kind read a value alike; a mistake names its item, so is not shared.
-            kind_of = (
-                ("milestone",)
-                if isinstance(found, Milestone)
-                else (found.kind, found.accumulate, found.unit)
-            )
-            parsed = values.get((kind_of, value_text))
-            if parsed is None:
-                try:
-                    parsed = values[(kind_of, value_text)] = parse_record_value(found, value_text)
-                except InputError as exc:
-                    wrong(number, "value", exc.message)
-        if len(errors) > before or found is None or day is None or parsed is None:
-            continue
-        kind, value = parsed
-        rows.append(
-            (
-                number,
-                Update(
-                    # Not stored yet: it sorts after every stored record of its day, in file order.
-                    id=_PENDING_ID + number,
-                    code=found.code,
-                    item_code=found.item_code if isinstance(found, Milestone) else found.code,
-                    date=day,
-                    kind=kind,
-                    value=value,
-                    note=note_text or None,
-                    by=by_text or by,
-                    os_user=os_user,
-                    origin=origin,
-                ),
-            )
+                    problems.append((f, t("import.required")))
+                elif isinstance(got, InputError):
+                    problems.append((f, got.message))
+        if note_text and (len(note_text) > MAX_NOTE or unsafe_char(note_text) is not None):
+            problems = problems or []
+            problems.append(("note", self._typed("note", note_text) or ""))
+        if by_text:
+            name = self._names.get(by_text, "") if by_text in self._names else self._name(by_text)
+            if name is not None:
+                problems = problems or []
+                problems.append(("by", name))
+        if problems:
+            if mistakes is None:
+                raise InputError(t("import.changed", file=self.table.name))
+            for f, problem in problems:
+                mistakes.add(number, f, problem)
+            return None
+        if found is None or day is None or parsed is None:
+            return None
+        assert not isinstance(found, InputError) and not isinstance(day, InputError)
+        item_code = found.item_code if isinstance(found, Milestone) else found.code
+        return (number, found.code, item_code, day, parsed[0], parsed[1], note_text or None,
+                by_text or self.by)  # fmt: skip
+
+    def _typed(self, f: str, text: str) -> str | None:
+        """Why ``text`` cannot be taken as typed in column ``f``, if it cannot."""
+        from kpi.core.safety import MAX_NAME, MAX_NOTE, MAX_QUOTE, check_typed
+
+        limit = {"note": MAX_NOTE, "by": MAX_NAME}.get(f, MAX_QUOTE)
+        try:
+            check_typed(text, self.table.columns[f][1], limit=limit, lines=f == "note")
+        except InputError as exc:
+            return exc.message
+        return None
+
+    def _name(self, text: str) -> str | None:
+        problem = self._typed("by", text)
+        _remember(self._names, text, problem)
+        return problem
+
+    def _kind(self, found: Item | Milestone) -> Any:
+        # Items of one kind read a value alike; a mistake names its item, so is not shared.
+        kind_of = (
+            ("milestone", found.code)
+            if isinstance(found, Milestone)
+            else (found.kind, found.accumulate, found.unit)
         )
+        self._kinds[found.code] = kind_of
+        return kind_of
 
-    return Parsed(rows, errors)
-
-
-def _key(u: Update) -> tuple[Any, ...]:
-    value = None if u.value is None else round(u.value, 9)
-    return (u.code, u.date, u.kind, value, u.note or None)
-
-
-def _without_recorded(
-    rows: list[tuple[int, Update]], existing: Sequence[Update]
-) -> tuple[list[tuple[int, Update]], int]:
-    """Drop rows already stored as they are, each stored record matching one row at most.
-
-    A file imported twice is recorded once; two identical rows in one file are two records.
-    """
-    if not existing:  # a first import: nothing to skip
-        return rows, 0
-    stored = Counter(_key(u) for u in existing if not u.voided)
-    fresh: list[tuple[int, Update]] = []
-    for number, u in rows:
-        if stored[_key(u)] > 0:
-            stored[_key(u)] -= 1
-        else:
-            fresh.append((number, u))
-    return fresh, len(rows) - len(fresh)
-
-
-def _done_twice(
-    plan: Plan, rows: list[tuple[int, Update]], existing: Sequence[Update], today: dt.date
-) -> list[tuple[int, str]]:
-    """Rows marking done a task or milestone that is done already (stored, or above in the file)."""
-    from kpi.core.status import clamp_to_period, item_status
-
-    problems: list[tuple[int, str]] = []
-    done_at: dict[str, int] = {}
-    # Each item's records, stored and accepted so far: a done row looks at its own item only.
-    records = _by_item(existing)
-    for number, u in rows:
-        if u.kind == "done":
-            if u.code in done_at:
-                problems.append((number, t("import.done_twice", code=u.code, row=done_at[u.code])))
-                continue
-            item = plan.item(u.item_code)
-            ref = max(clamp_to_period(plan, today), u.date)
-            before = item_status(plan, item, records.get(item.code, []), ref)
-            already = (
-                u.code in before.milestones_done
-                if u.code != item.code
-                else before.completion is not None and before.completion >= 1
+    def _code(self, text: str) -> Item | Milestone | InputError:
+        problem = self._typed("code", text)
+        try:
+            if problem is not None:
+                raise InputError(problem)
+            got: Item | Milestone | InputError = find_code(
+                self.plan, unicodedata.normalize("NFKC", text).strip()
             )
-            if already:
-                problems.append((number, t("record.already_done", code=u.code)))
-                continue
-            done_at[u.code] = number
-        records.setdefault(u.item_code, []).append(u)
-    return problems
+        except InputError as exc:
+            got = exc
+        _remember(self._codes, text, got)
+        return got
+
+    def _day(self, text: str) -> dt.date | InputError:
+        problem = self._typed("date", text)
+        try:
+            if problem is not None:
+                raise InputError(problem)
+            got: dt.date | InputError = parse_day(text, self.plan, self.today)
+        except InputError as exc:
+            got = exc
+        _remember(self._days, text, got)
+        return got
+
+    def _value(
+        self, kind_of: Any, found: Item | Milestone, text: str
+    ) -> tuple[UpdateKind, float | None] | InputError:
+        from kpi.core.records import parse_record_value
+
+        problem = self._typed("value", text)
+        try:
+            if problem is not None:
+                raise InputError(problem)
+            got: tuple[UpdateKind, float | None] | InputError = parse_record_value(found, text)
+        except InputError as exc:
+            got = exc
+        if not isinstance(got, InputError) or kind_of[0] == "milestone":
+            _remember(self._values, (kind_of, text), got)
+        return got
 
 
-def _by_item(updates: Sequence[Update]) -> dict[str, list[Update]]:
-    grouped: dict[str, list[Update]] = {}
-    for u in updates:
-        grouped.setdefault(u.item_code, []).append(u)
-    return grouped
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _CACHE:
+        cache.clear()
+    cache[key] = value
 
 
-# --------------------------------------------------------------------------------------------
-# What an import changes
-
-
-@dataclass(frozen=True, slots=True)
-class ItemChange:
-    """One item's records in an import, and its status before and after them."""
-
-    item: Item
-    count: int
-    before: ItemStatus
-    after: ItemStatus
-
-
-def changes(
-    plan: Plan,
-    existing: Sequence[Update],
-    new: Sequence[Update],
-    today: dt.date,
-    *,
-    limit: int | None = None,
-) -> list[ItemChange]:
-    """Per item, in plan order: how many records and the status they lead to (the first
-    ``limit`` items only, when given: each costs a status before and after)."""
-    from kpi.core.status import clamp_to_period, item_status
-
-    pending = _by_item(new)
-    stored_by_item = _by_item(existing)
-    out: list[ItemChange] = []
-    for item in plan.items:
-        mine = pending.get(item.code)
-        if not mine:
-            continue
-        if limit is not None and len(out) >= limit:
-            break
-        ref = max(clamp_to_period(plan, today), *(u.date for u in mine))
-        stored = stored_by_item.get(item.code, [])
-        before = item_status(plan, item, stored, ref)
-        after = item_status(plan, item, [*stored, *mine], ref)
-        out.append(ItemChange(item, len(mine), before, after))
-    return out
+def as_update(record: Record, *, os_user: str, origin: str) -> Update:
+    """A record read from a row as the ``Update`` it will be stored as."""
+    number, code, item_code, day, kind, value, note, by = record
+    return Update(
+        # Not stored yet: it sorts after every stored record of its day, in file order.
+        id=PENDING_ID + number,
+        code=code,
+        item_code=item_code,
+        date=day,
+        kind=kind,
+        value=value,
+        note=note,
+        by=by,
+        os_user=os_user,
+        origin=origin,
+    )

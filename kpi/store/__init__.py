@@ -206,10 +206,14 @@ class Store:
     def add_updates(
         self,
         plan_id: str,
-        new: Sequence[Update],
-        check: Callable[[Sequence[Update]], Sequence[Update]] | None = None,
-    ) -> list[Update]:
+        new: records.Batch | Sequence[Update],
+        check: Callable[[records.StoredRecords], records.Batch] | None = None,
+    ) -> int:
         return records.add_updates(self.db, plan_id, new, self.now(), check)
+
+    def stored_records(self, plan_id: str) -> records.StoredRecords:
+        """What an import is checked against, read outside any write."""
+        return records.StoredRecords(self.db, plan_id)
 
     def void(
         self,

@@ -248,11 +248,16 @@ class Transaction:
         assert self._sa is not None
         self._sa.execute(text(sql), params)
 
-    def executemany(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    def executemany(self, sql: str, rows: Sequence[Mapping[str, Any]] | Sequence[tuple]) -> None:  # type: ignore[type-arg]
+        """Rows as mappings for ``:name`` parameters; on SQLite also as tuples for ``?`` ones,
+        their values as SQLite stores them already (a million rows of an import)."""
         if not rows:
             return
         if self._conn is not None:
-            self._conn.executemany(sql, (_sqlite_params(r) for r in rows))
+            if isinstance(rows[0], tuple):
+                self._conn.executemany(sql, rows)
+                return
+            self._conn.executemany(sql, (_sqlite_params(r) for r in rows))  # type: ignore[arg-type]
             return
         from sqlalchemy import text
 

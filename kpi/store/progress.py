@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from kpi.core.progress import Progress
-from kpi.store.engine import Database
+from kpi.store.engine import Database, Transaction
 from kpi.store.rows import day_of
 
 
@@ -35,7 +35,7 @@ def progress_on(db: Database, plan_id: str, days: Sequence[dt.date]) -> list[dic
         return list(pool.map(one, days))
 
 
-def progress(db: Database, plan_id: str, day: dt.date) -> dict[str, Progress]:
+def progress(db: Database | Transaction, plan_id: str, day: dt.date) -> dict[str, Progress]:
     """Each item's progress on ``day``, worked out by the database (what ``status.fold``
     makes from the records), so that a status never loads a year of records into Python.
     """

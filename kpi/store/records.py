@@ -12,13 +12,14 @@ holds the lock), so that two people doing the same at the same moment cannot bot
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol
 
 from kpi.core.records import Update
 from kpi.errors import InputError
 from kpi.locale import t
 from kpi.store.engine import Database, Transaction
-from kpi.store.rows import update_from_row, update_row
+from kpi.store.rows import day_of, update_from_row, update_row
 
 BULK_ROWS = 50_000  # an import this large rebuilds the record indexes instead of updating them
 
@@ -119,24 +120,141 @@ def add_update(
     return replace(new, id=key, recorded_at=now)
 
 
+# A record an import writes: (code, item code, day, kind, value, note, 填报人, account, origin).
+NewRecord = tuple[str, str, dt.date, str, float | None, str | None, str, str, str]
+# Rows of one executemany: a stream is written in pieces this size (on a server each row is a
+# mapping that the driver copies again, so its pieces are smaller).
+CHUNK_ROWS = 10_000
+SERVER_CHUNK_ROWS = 1_000
+_PAIRS = 400  # (item, day) pairs asked for in one query
+_VALID = "u.id NOT IN (SELECT update_id FROM voids)"
+_POSITIONAL = "INSERT INTO updates ({}) VALUES ({})".format(
+    ", ".join(f'"{c}"' for c in _COLUMNS), ", ".join("?" for _ in _COLUMNS)
+)
+
+
+class Batch(Protocol):
+    """What an import writes: how many records, and the records, read as they are written."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Update | NewRecord]: ...
+
+
+class StoredRecords:
+    """What an import is checked against, asked of the database in pieces (a plan may hold a
+    million records): each item's progress, and the records on given items and days. Read from
+    ``Database`` before the write lock, or from a ``Transaction`` inside it."""
+
+    def __init__(self, source: Database | Transaction, plan_id: str) -> None:
+        self.source = source
+        self.plan_id = plan_id
+
+    def marks(self) -> tuple[int, int]:
+        """Where the records stand now: the newest record's id and the number of voids."""
+        found = self.source.rows(
+            "SELECT (SELECT MAX(id) FROM updates) AS top, (SELECT COUNT(*) FROM voids) AS voids"
+        )
+        return int(found[0]["top"] or 0), int(found[0]["voids"] or 0)
+
+    def changed(self, marks: tuple[int, int], items: Iterable[str]) -> bool:
+        """Whether anything was recorded on ``items``, or voided, since ``marks``."""
+        top, voids = self.marks()
+        if voids != marks[1]:
+            return True
+        if top == marks[0]:
+            return False
+        found = self.source.rows(
+            "SELECT DISTINCT item_code FROM updates WHERE id > :top AND plan_id = :plan",
+            top=marks[0],
+            plan=self.plan_id,
+        )
+        return not {r["item_code"] for r in found}.isdisjoint(items)
+
+    def state(self, day: dt.date) -> tuple[Any, ...]:
+        """Each item's valid records up to ``day``: its progress, its latest set (day, value),
+        what was added after it by day, the first and last day of its records (any day), and
+        the newest id: what ``kpi.sheets.checks.StoredState`` holds."""
+        from kpi.store.progress import progress
+
+        db, plan = self.source, self.plan_id
+        if not db.rows("SELECT 1 FROM updates WHERE plan_id = :plan LIMIT 1", plan=plan):
+            return ({}, {}, {}, {}, 0)
+        params = {"plan": plan, "day": day}
+        counts = f"u.plan_id = :plan AND u.date <= :day AND {_VALID}"
+        last = (
+            "SELECT i.code AS item_code, s.id, s.date, s.value FROM items i JOIN updates s ON s.id = ("
+            " SELECT u.id FROM updates u WHERE u.plan_id = i.plan_id AND u.item_code = i.code AND u.code = i.code"
+            f" AND u.kind IN ('set', 'percent') AND {counts} ORDER BY u.date DESC, u.id DESC LIMIT 1)"
+            " WHERE i.plan_id = :plan"
+        )
+        sets = {r["item_code"]: (day_of(r["date"]), r["value"]) for r in db.rows(last, **params)}
+        adds: dict[str, dict[dt.date, float]] = {}
+        for r in db.rows(
+            f"WITH ls AS MATERIALIZED ({last}) SELECT u.item_code, u.date, SUM(u.value) AS added "
+            f"FROM updates u LEFT JOIN ls ON ls.item_code = u.item_code WHERE {counts} "
+            "AND u.kind = 'add' AND u.code = u.item_code AND (ls.id IS NULL OR u.date > ls.date "
+            "OR (u.date = ls.date AND u.id > ls.id)) GROUP BY u.item_code, u.date",
+            **params,
+        ):
+            adds.setdefault(r["item_code"], {})[day_of(r["date"])] = float(r["added"] or 0.0)
+        days = {
+            r["item_code"]: (day_of(r["first"]), day_of(r["last"]))
+            for r in db.rows(
+                "SELECT u.item_code, MIN(u.date) AS first, MAX(u.date) AS last FROM updates u "
+                f"WHERE u.plan_id = :plan AND {_VALID} GROUP BY u.item_code",
+                plan=plan,
+            )
+        }
+        top = self.marks()[0]
+        return (progress(db, plan, day), sets, adds, days, top)
+
+    def matching(
+        self, pairs: Sequence[tuple[str, dt.date]]
+    ) -> list[tuple[int, str, dt.date, str, float | None, str | None]]:
+        """The valid records on the given (item, day) pairs: (id, code, day, kind, value, note)."""
+        out: list[tuple[int, str, dt.date, str, float | None, str | None]] = []
+        for start in range(0, len(pairs), _PAIRS):
+            part = pairs[start : start + _PAIRS]
+            params: dict[str, Any] = {"plan": self.plan_id}
+            values = []
+            for n, (item, day) in enumerate(part):
+                params[f"i{n}"], params[f"d{n}"] = item, day
+                values.append(f"(:i{n}, :d{n})")
+            rows = self.source.rows(
+                f"WITH k (item_code, day) AS (VALUES {', '.join(values)}) "
+                "SELECT u.id, u.code, u.date, u.kind, u.value, u.note FROM k JOIN updates u "
+                "ON u.plan_id = :plan AND u.item_code = k.item_code AND u.date = k.day "
+                f"WHERE {_VALID}",
+                **params,
+            )
+            out += [
+                (int(r["id"]), r["code"], day_of(r["date"]), r["kind"], r["value"], r["note"])
+                for r in rows
+            ]
+        return out
+
+
 def add_updates(
     db: Database,
     plan_id: str,
-    new: Sequence[Update],
+    new: Batch | Sequence[Update],
     now: dt.datetime,
-    check: Callable[[Sequence[Update]], Sequence[Update]] | None = None,
-) -> list[Update]:
-    """Several updates (an import) in one transaction: all are written, or none.
+    check: Callable[[StoredRecords], Batch] | None = None,
+) -> int:
+    """Several records (an import) in one transaction: all are written, or none; how many.
 
-    ``check`` is given every stored record of the plan inside the transaction and returns the
-    updates to write (those not recorded already), or raises to refuse them all."""
+    ``check`` is run inside the transaction with the stored records as they are then, and
+    returns what to write (a stream of known length, read only as it is written), or raises
+    to refuse it all."""
     with db.write() as tx:
         if check is not None:
-            new = check(updates(tx, plan_id))
-        if not new:
-            return []
-        rows = [update_row(plan_id, u, now) for u in new]
-        if tx.is_sqlite and len(rows) >= BULK_ROWS:
+            new = check(StoredRecords(tx, plan_id))
+        count = len(new)
+        if not count:
+            return 0
+        indexes: list[str] = []
+        if tx.is_sqlite and count >= BULK_ROWS:
             # Many rows at once: the indexes are dropped and built again after, in the same
             # transaction (a sorted build beats a million one-by-one index updates, 2×).
             indexes = [
@@ -148,12 +266,50 @@ def add_updates(
             ]
             for sql in indexes:
                 tx.execute(f"DROP INDEX {sql.split()[2]}")
-            tx.executemany(INSERT, rows)
-            for sql in indexes:
-                tx.execute(sql)
+        written = 0
+        sql = _POSITIONAL if tx.is_sqlite else _insert(tx)  # on a server, the account is the role
+        size = CHUNK_ROWS if tx.is_sqlite else SERVER_CHUNK_ROWS
+        for chunk in _chunks(_rows(tx.is_sqlite, plan_id, new, now), size):
+            tx.executemany(sql, chunk)
+            written += len(chunk)
+        if written != count:  # the file changed under the import: write nothing
+            raise InputError(t("import.stream_changed", expected=count, got=written))
+        for sql in indexes:
+            tx.execute(sql)
+    return written
+
+
+def _rows(
+    sqlite: bool, plan_id: str, new: Iterable[Update | NewRecord], now: dt.datetime
+) -> Iterator[Any]:
+    """Each record as the row it is written as: a tuple for SQLite's ``?``, values as SQLite
+    stores them (dates as ISO text); a mapping for a server."""
+    from kpi.store.engine import _sqlite_params
+
+    stamp = _sqlite_params({"now": now})["now"] if sqlite else now
+    iso: dict[dt.date, str] = {}
+    for u in new:
+        if isinstance(u, Update):
+            u = (u.code, u.item_code, u.date, u.kind, u.value, u.note, u.by, u.os_user, u.origin)
+        code, item_code, day, kind, value, note, by, os_user, origin = u
+        if sqlite:
+            text = iso.get(day)
+            if text is None:
+                text = iso[day] = day.isoformat()
+            yield (plan_id, code, item_code, text, kind, value, note, by, os_user, stamp, origin)
         else:
-            tx.executemany(_insert(tx), rows)
-    return list(new)
+            yield dict(zip(_COLUMNS, (plan_id, *u[:8], now, origin), strict=True))
+
+
+def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def void(
