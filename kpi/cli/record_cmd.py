@@ -78,7 +78,7 @@ def _record(
     """Check, ask for a reason if needed, write in one transaction, and say what was recorded."""
     from dataclasses import replace
 
-    from kpi.core.recording import already_done, around, later_records, new_update
+    from kpi.core.recording import already_done, around, later_records, new_update, typed_note
 
     day = _record_date(st, date)
     # A record is judged on its own day, with the plan in effect then.
@@ -91,7 +91,7 @@ def _record(
     _check_slip(st, before, after, yes)
     reason = _ask_reason(st, after, new.note)
     if reason != new.note:
-        new = replace(new, note=reason)
+        new = replace(new, note=typed_note(reason))
     seen: list[tuple[ItemStatus, ItemStatus, list[Update]]] = []
 
     def check(stored: Sequence[Update]) -> None:
@@ -305,11 +305,14 @@ def void(
     by: ByOpt = None,
 ) -> None:
     """Void any record, with a reason; to correct a figure, void it and record the right one."""
+    from kpi.core.recording import typed_name, typed_reason
+
     st = state(ctx)
-    if not reason.strip():
+    reason = typed_reason(reason)
+    if not reason:
         raise InputError(t("record.void_needs_reason"))
     record = st.store().void(
-        st.plan_id(), record_id, reason=reason.strip(), by=(by or st.user), os_user=st.user
+        st.plan_id(), record_id, reason=reason, by=typed_name(by) or st.user, os_user=st.user
     )
     st.out.print(t("record.voided", what=_describe(st, record)), markup=False)
 

@@ -465,4 +465,6 @@ EN: dict[str, str] = {
     "help.show_out": "Write to this file (--format html only).",
     "show.out_needs_html": "--out is for --format html only",
     "page.item_title": "{code} {title} · as of {as_of}",
+    # -- trust, second part --------------------------------------------------------------------
+    "input.line_break": "Character {position} of {what} is a line break or tab ({char}); write it on one line",
 }

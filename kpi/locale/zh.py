@@ -474,4 +474,6 @@ ZH: dict[str, str] = {
     "help.show_out": "写入此文件（只用于 --format html）。",
     "show.out_needs_html": "--out 只用于 --format html",
     "page.item_title": "{code} {title} · 截至 {as_of}",
+    # -- trust, second part --------------------------------------------------------------------
+    "input.line_break": "{what} 的第 {position} 个字符是换行或 Tab（{char}）；请写在一行内",
 }
