@@ -217,7 +217,7 @@ def update(
     from kpi.core.records import parse_record_value
 
     st = state(ctx)
-    found = st.plan().find(item)
+    found = st.find_in_plan(item)
     if isinstance(found, Milestone):
         raise InputError(t("record.milestone_use_done", code=found.code))
     kind, number = parse_record_value(found, value)
@@ -243,7 +243,7 @@ def done(
 ) -> None:
     """Mark a task or one of its milestones as finished."""
     st = state(ctx)
-    _record_done(st, st.plan().find(item), date, note, by)
+    _record_done(st, st.find_in_plan(item), date, note, by)
 
 
 def _record_done(
@@ -340,7 +340,7 @@ def history(
     plan = st.plan()
     code = None
     if item:
-        found = plan.find(item)
+        found = st.find_in_plan(item)
         code = found.item_code if isinstance(found, Milestone) else found.code
     records = st.updates(code)
     if since:
