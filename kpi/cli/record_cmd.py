@@ -293,8 +293,12 @@ def undo(
         raise InputError(t("record.nothing_to_undo", user=st.user))
     what = _describe(st, last)
     _confirm(st, t("record.undo_question", what=what), yes)
-    st.store().undo(st.plan_id(), last.id, account=st.user, reason=t("record.undo_reason"))
-    st.out.print(t("record.voided", what=what), markup=False)
+    # Confirmed, it is that record; with --yes, whichever is last when the lock is held, so
+    # that two undos at once void two records.
+    voided = st.store().undo(
+        st.plan_id(), None if yes else last.id, account=st.user, reason=t("record.undo_reason")
+    )
+    st.out.print(t("record.voided", what=_describe(st, voided)), markup=False)
 
 
 @app.command(help=t("help.void"))
