@@ -139,6 +139,10 @@ NOT_NUMBER = "“{v}”不是数字；请写如 5、+5（增加）或 =120（累
 NOT_FINITE = "“{v}”不是有限数字；请填写实际数值"
 IMPOSSIBLE_DATE = "日期“{v}”不存在；请写真实日期，如 2025-03-31"
 NOT_DATE = "无法识别日期“{v}”；请写 YYYY-MM-DD，如 2025-03-31"
+EXPANDED = (
+    "{name}: 别名（&、*）展开后超过 2,000,000 个值或 33,554,432 个字，不像计划文件；"
+    "请把各项直接写出，不要用别名复制"
+)
 SYNTAX = r"YAML 语法错误（.+）；请检查这一行的缩进、冒号和引号"
 
 DIR = object()  # in Case.files: make a directory
@@ -337,7 +341,7 @@ CASES = [
         bad(
             "  title: 测试计划",
             f"  title: {LAUGHS}",
-            REFUSED + "bad.yaml:5:10: plan.title 应为单个值，而不是列表或映射",
+            EXPANDED.format(name="bad.yaml"),
         ),
         id="load-billion-laughs-as-a-title",
     ),
@@ -345,7 +349,7 @@ CASES = [
         bad(
             "            lead_office: 党政办\n",
             f"            lead_office: 党政办\n            other_offices: {LAUGHS}\n",
-            REFUSED + "bad.yaml:36:29: item.other_offices 应为单个值，而不是列表或映射",
+            EXPANDED.format(name="bad.yaml"),
         ),
         id="load-billion-laughs-as-a-list-of-offices",
     ),

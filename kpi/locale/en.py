@@ -466,5 +466,6 @@ EN: dict[str, str] = {
     "show.out_needs_html": "--out is for --format html only",
     "page.item_title": "{code} {title} · as of {as_of}",
     # -- trust, second part --------------------------------------------------------------------
+    "plan.too_expanded": "{where}: with its aliases (&, *) expanded it holds more than {nodes:,} values or {chars:,} characters, which no plan does; write the entries out instead of copying them with aliases",
     "input.line_break": "Character {position} of {what} is a line break or tab ({char}); write it on one line",
 }

@@ -475,5 +475,6 @@ ZH: dict[str, str] = {
     "show.out_needs_html": "--out 只用于 --format html",
     "page.item_title": "{code} {title} · 截至 {as_of}",
     # -- trust, second part --------------------------------------------------------------------
+    "plan.too_expanded": "{where}: 别名（&、*）展开后超过 {nodes:,} 个值或 {chars:,} 个字，不像计划文件；请把各项直接写出，不要用别名复制",
     "input.line_break": "{what} 的第 {position} 个字符是换行或 Tab（{char}）；请写在一行内",
 }
