@@ -38,33 +38,57 @@ BUSY_TIMEOUT_MS = 60_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 _SQLITE_URL = re.compile(r"^sqlite(?:\+pysqlite)?://(?P<rest>.*)$", re.I)
-_PASSWORD = re.compile(r"(?P<head>://[^:/@?#]*:)(?P<secret>[^@/?#]*)(?P<tail>@)")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _QUERY_SECRET = re.compile(
     r"(?P<head>[?&](?:password|passwd|pwd|sslpassword)=)(?P<secret>[^&#]*)", re.I
 )
 
 
+def _userinfo_secret(url: str) -> tuple[int, int] | None:
+    """Where the password of ``scheme://user:password@host`` lies in ``url``.
+
+    A password may hold ``/``, ``?``, ``#`` and even ``@`` unencoded (SQLAlchemy reads them so,
+    or splits the password at its first ``@`` and takes the rest for the host): everything from
+    the first ``:`` after the user name to the last ``@`` counts as secret. Masking too much of a
+    rare URL is better than showing a password."""
+    found = _SCHEME.match(url)
+    if not found:
+        return None
+    start = found.end()
+    at = url.rfind("@")
+    if at < start:
+        return None
+    colon = url.find(":", start, at)
+    return None if colon < 0 else (colon + 1, at)
+
+
 def safe_url(url: str) -> str:
     """The URL with its password (``user:secret@`` or ``?password=``) shown as ``***``."""
-    url = _PASSWORD.sub(r"\g<head>***\g<tail>", url)
+    span = _userinfo_secret(url)
+    if span is not None and span[1] > span[0]:
+        url = url[: span[0]] + "***" + url[span[1] :]
     return _QUERY_SECRET.sub(r"\g<head>***", url)
 
 
 def secrets_of(url: str) -> list[str]:
-    """The passwords a URL holds, to be masked wherever they might be printed."""
-    found = [m.group("secret") for m in _PASSWORD.finditer(url)]
-    found += [m.group("secret") for m in _QUERY_SECRET.finditer(url)]
-    return [s for s in found if s]
+    """The passwords a URL holds, to be masked wherever they might be printed: each whole, as
+    written and decoded (``%40`` is ``@``), and the parts a driver might show apart (split at
+    ``@``, ``/``, ``?``, ``#`` or ``:``), longest first."""
+    from urllib.parse import unquote
+
+    found = [m.group("secret") for m in _QUERY_SECRET.finditer(url)]
+    span = _userinfo_secret(url)
+    if span is not None:
+        found.append(url[span[0] : span[1]])
+    forms = {form for secret in found for form in (secret, unquote(secret))}
+    forms |= {part for form in forms for part in re.split(r"[@/?#:]", form) if len(part) >= 4}
+    return sorted((f for f in forms if f), key=len, reverse=True)
 
 
 def redact(text: str, url: str) -> str:
     """``text`` (an error, a traceback) with the URL's passwords masked, in whatever form."""
-    from urllib.parse import unquote
-
     for secret in secrets_of(url):
-        for form in {secret, unquote(secret)}:
-            if form:
-                text = text.replace(form, "***")
+        text = text.replace(secret, "***")
     return text
 
 
