@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -133,7 +134,12 @@ class Database:
         if self._conn is None:
             assert self.path is not None
             target = f"file:{_quote_path(self.path)}"
-            if self.read_only:
+            mode = _open_mode(self.path)
+            if self.read_only and mode == "rw":
+                mode = "ro"
+            if mode == "immutable":
+                target += "?mode=ro&immutable=1"
+            elif mode == "ro":
                 target += "?mode=ro"
             try:
                 conn = sqlite3.connect(
@@ -160,9 +166,13 @@ class Database:
             from sqlalchemy import create_engine
             from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-            url = self.url if self.path is None else f"sqlite:///{self.path}"
             try:
-                self._engine = create_engine(url)
+                if self.path is None:
+                    self._engine = create_engine(self.url)
+                else:  # a file name may hold "?" or "#": never parsed as part of a URL
+                    from sqlalchemy.engine import URL
+
+                    self._engine = create_engine(URL.create("sqlite", database=str(self.path)))
             except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
                 problem = redact(_first_line(exc), self.url)
                 raise InputError(t("db.bad_url", url=safe_url(self.url), problem=problem)) from None
@@ -222,19 +232,68 @@ class Database:
             self._engine = None
 
     def _error(self, exc: BaseException) -> StoreError:
-        """A database failure as one true line: busy, read-only, full, or what the server said."""
+        """A database failure as one true line: busy, read-only, full, damaged, or what the
+        server said (SQLite's own error code where there is one: its words vary)."""
         original = getattr(exc, "orig", None) or exc
         problem = redact(_first_line(original), self.url)
         lowered = problem.lower()
-        if "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
+        code = str(getattr(original, "sqlite_errorname", "") or "")
+        if code.startswith("SQLITE_READONLY") or any(
+            w in lowered for w in ("readonly", "read-only", "read only")
+        ):
             return StoreError(t("db.read_only", db=self.shown))
-        if "disk is full" in lowered or "no space left" in lowered:
+        if (
+            code == "SQLITE_FULL"
+            or "disk is full" in lowered
+            or "no space left" in lowered
+            or (code.startswith("SQLITE_IOERR") and _disk_full(self.path))
+        ):
             return StoreError(t("db.disk_full", db=self.shown))
-        if "database is locked" in lowered:
+        if (
+            code.startswith("SQLITE_BUSY")
+            or "database is locked" in lowered
+            or "lock timeout" in lowered
+        ):
             return StoreError(t("db.busy", db=self.shown, seconds=BUSY_TIMEOUT_MS // 1000))
-        if "unable to open" in lowered or "connection" in lowered or "connect" in lowered:
+        if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return StoreError(t("db.damaged", db=self.shown, problem=problem))
+        if (
+            code.startswith("SQLITE_CANTOPEN")
+            or "unable to open" in lowered
+            or "connect" in lowered
+            or "resolve host" in lowered
+        ):
             return StoreError(t("db.cannot_open", url=self.shown, problem=problem))
         return StoreError(t("db.failed", problem=problem))
+
+
+def _open_mode(path: Path) -> str:
+    """How to open a SQLite file for this process: ``rw``, or ``ro`` when it cannot write the
+    file or the folder its ``-wal`` and ``-shm`` are made in (a write then says the database is
+    read-only), or ``immutable`` when in addition they are missing and cannot be made. Without
+    a ``-wal`` every committed record is in the file itself, so it reads right; what another
+    account writes while this one command reads, it does not see."""
+    folder = path.parent
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    if not path.exists():
+        return "rw"
+    if os.access(folder, os.W_OK | os.X_OK):
+        return "rw" if os.access(path, os.W_OK) else "ro"
+    if wal.exists() and shm.exists():
+        writable = all(os.access(f, os.W_OK) for f in (path, wal, shm))
+        return "rw" if writable else "ro"
+    return "ro" if wal.exists() else "immutable"
+
+
+def _disk_full(path: Path | None) -> bool:
+    """Whether the file system holding ``path`` has (next to) no room left."""
+    if path is None:
+        return False
+    try:
+        found = os.statvfs(path.parent if path.parent.exists() else Path.cwd())
+    except OSError:
+        return False
+    return found.f_bavail * found.f_frsize < 64 * 1024
 
 
 class Transaction:
