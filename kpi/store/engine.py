@@ -7,10 +7,14 @@ import than a record takes to write, and they are needed only to create or upgra
 ``:name`` parameters.
 
 A write is one short transaction (``Database.write``): on SQLite it takes the write lock up front
-(``BEGIN IMMEDIATE``) and waits its turn for up to a minute instead of failing, and everything the
-write must check against what is stored (a record already there, a milestone already done) is
-read inside it, so two writers at once can never both pass the check. The journal is WAL, so
-readers never block writers.
+(``BEGIN IMMEDIATE``) and waits its turn for up to a minute instead of failing; on PostgreSQL it
+takes a transaction-level advisory lock, to the same end. Everything the write must check against
+what is stored (a record already there, a milestone already done) is read inside it, so two
+writers at once can never both pass the check. Readers never wait for writers: SQLite's journal
+is WAL, and PostgreSQL's reads take no lock.
+
+A SQLite file in a folder this account cannot write is opened read-only (``_open_mode``): reads
+work, and a write says the database is read-only.
 
 Messages never show a password: ``safe_url`` masks it wherever a URL is named.
 """
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = Path("db") / "kpi.sqlite"
 BUSY_TIMEOUT_MS = 60_000
+WRITE_LOCK = 4243  # the advisory lock every write holds on PostgreSQL (4242: a schema upgrade)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 _SQLITE_URL = re.compile(r"^sqlite(?:\+pysqlite)?://(?P<rest>.*)$", re.I)
@@ -219,6 +224,14 @@ class Database:
 
         try:
             with self.engine.connect() as sa_conn, sa_conn.begin():
+                if sa_conn.dialect.name == "postgresql":
+                    # As SQLite's BEGIN IMMEDIATE: one writer at a time, so that what a write
+                    # checks inside its transaction (done already, your last record, the rows
+                    # of an import recorded already) cannot change before it commits.
+                    from sqlalchemy import text
+
+                    sa_conn.execute(text(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}"))
+                    sa_conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
                 yield Transaction(None, sa_conn)
         except DBAPIError as exc:
             raise self._error(exc) from None
