@@ -472,4 +472,5 @@ EN: dict[str, str] = {
     "db.backup_disk_full": "The disk is full; the backup {path} was not written. Free some space, or back up to another disk",
     "db.backup_folder": "Cannot write the backup {path} in the folder {folder}: {problem}; choose a folder you can write",
     "out.disk_full": "The disk is full; {path} was not written. Free some space and try again, or --out to another disk",
+    "mail.cert_failed": "The certificate of {host}:{port} did not verify ({problem}); for an office's own certificate authority set KPI_SMTP_CAFILE=its certificate file",
 }

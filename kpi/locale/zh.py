@@ -481,4 +481,5 @@ ZH: dict[str, str] = {
     "db.backup_disk_full": "磁盘已满，备份 {path} 未写成；请清理磁盘空间，或备份到别的磁盘",
     "db.backup_folder": "无法在文件夹 {folder} 中写入备份 {path}：{problem}；请换一个可写的文件夹",
     "out.disk_full": "磁盘已满，{path} 未写入；请清理磁盘空间后重试，或用 --out 写到别的磁盘",
+    "mail.cert_failed": "{host}:{port} 的证书未通过验证（{problem}）；单位自建的证书机构请设 KPI_SMTP_CAFILE=证书文件",
 }
