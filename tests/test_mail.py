@@ -28,6 +28,7 @@ import pytest
 from kpi.env import Env
 from kpi.report import mail
 from tests.conftest import Run
+from tests.test_trust import copy_loaded, loaded_template
 
 controller = pytest.importorskip("aiosmtpd.controller")
 smtp = pytest.importorskip("aiosmtpd.smtp")
@@ -130,11 +131,21 @@ def servers(pki: Pki) -> Iterator[dict[str, Server]]:
         yield {"starttls": starttls, "ssl": tls, "plain": plain}
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    return loaded_template(tmp_path_factory)
+
+
 @pytest.fixture
-def send(run: Run, servers: dict[str, Server], monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def send(
+    run: Run,
+    servers: dict[str, Server],
+    template: Path | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Any]:
     """``send("starttls", host="localhost", KPI_SMTP_CAFILE=...)`` → the result and the server,
     which holds only what this test sent."""
-    assert run("load").exit_code == 0
+    copy_loaded(template, run)
     for server in servers.values():
         server.received.clear()
         server.logins.clear()
