@@ -100,17 +100,12 @@ def loaded(run: Run, template: Path | None) -> Run:
 # -- what people type -------------------------------------------------------------------------
 
 
-NOTES = [
+NOTES = [  # with those of the corpus (OSC, BEL, C1, U+202E, U+200B, U+2066): every kind
     ("本周\x1b[31m签约", 3, "U+001B"),  # an ANSI colour
-    ("\x1b]0;已完成\x07签约", 1, "U+001B"),  # an OSC title sequence
-    ("签约\x07", 3, "U+0007"),  # BEL
-    ("签约\x9b31m", 3, "U+009B"),  # C1 CSI
     ("签约\x00", 3, "U+0000"),
     ("签约\r5家", 3, "U+000D"),
-    ("+500\u202e家", 5, "U+202E"),  # right-to-left override
-    ("签\u200b约", 2, "U+200B"),  # zero-width space
-    ("签约\u2066家\u2069", 3, "U+2066"),  # isolate
     ("签约\u200f", 3, "U+200F"),  # right-to-left mark
+    ("签约家\u2069", 4, "U+2069"),  # pop directional isolate
 ]
 
 
