@@ -41,19 +41,6 @@ def account_name() -> str:
         return str(uid)
 
 
-def current_umask() -> int:
-    """The process's umask (read from /proc where possible, without changing it)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 @dataclass(frozen=True)
 class Env:
     """One run's environment. ``variables`` are the process's environment variables."""

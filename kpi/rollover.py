@@ -14,6 +14,7 @@ so whoever edits the file can see what was finished.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -161,7 +162,12 @@ def _indicator(entry: dict[str, Any], s: ItemStatus, year: int, as_of: dt.date, 
     item = s.item
     old_target = item.target.value if item.target else None
     actual = s.actual
-    usable = actual is not None and not (item.direction == "down" and actual <= 0)
+    # A total that is not finite (a stored value kpi refuses today) is no baseline.
+    usable = (
+        actual is not None
+        and math.isfinite(actual)
+        and not (item.direction == "down" and actual <= 0)
+    )
     if actual is not None and usable:
         baseline: dict[str, Any] = {
             "value": clean(actual),

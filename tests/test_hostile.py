@@ -139,6 +139,10 @@ NOT_NUMBER = "“{v}”不是数字；请写如 5、+5（增加）或 =120（累
 NOT_FINITE = "“{v}”不是有限数字；请填写实际数值"
 IMPOSSIBLE_DATE = "日期“{v}”不存在；请写真实日期，如 2025-03-31"
 NOT_DATE = "无法识别日期“{v}”；请写 YYYY-MM-DD，如 2025-03-31"
+EXPANDED = (
+    "{name}: 别名（&、*）展开后超过 2,000,000 个值或 33,554,432 个字，不像计划文件；"
+    "请把各项直接写出，不要用别名复制"
+)
 SYNTAX = r"YAML 语法错误（.+）；请检查这一行的缩进、冒号和引号"
 
 DIR = object()  # in Case.files: make a directory
@@ -194,6 +198,7 @@ class Case:
     chmod: dict[str, int] = field(default_factory=dict)
     today: str = MID_YEAR
     seconds: float = 5.0  # the command must answer within this
+    env: dict[str, str] = field(default_factory=dict)  # variables set for the command
 
 
 def load(name: str, content: Content, expect: str | re.Pattern[str], **kw: Any) -> Case:
@@ -214,6 +219,47 @@ def xfail(reason: str) -> pytest.MarkDecorator:
 
 P = pytest.param
 R = re.compile
+
+
+def sqlite_file(*statements: str) -> Callable[[], bytes]:
+    """A SQLite database made by ``statements`` (not kpi's, or kpi's gone wrong), as bytes."""
+
+    def make() -> bytes:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "x.sqlite"
+            con = sqlite3.connect(path)
+            for statement in statements:
+                con.execute(statement)
+            con.commit()
+            con.close()
+            return path.read_bytes()
+
+    return make
+
+
+def aliased_texts(items: int = 400, size: int = 100_000) -> bytes:
+    """MINI with ``items`` tasks whose text is one anchored text of ``size`` characters."""
+    entries = []
+    for n in range(items):
+        text = f"&big {'长' * size}" if n == 0 else "*big"
+        entries.append(
+            f'          - code: "1.1.{n + 3}"\n            kind: task\n'
+            f"            title: 任务{n}\n            text: {text}\n"
+            "            lead_office: 党政办\n"
+        )
+    return (MINI + "".join(entries)).encode("utf-8")
+
+
+CONTROL = (
+    "{what} 的第 {n} 个字符 {char} 是不可见的控制字符；请删除它（常见于从网页或文档粘贴的文字）"
+)
+PLACEHOLDER = "--out 中的占位符“{name}”未知；可用 {{year}}、{{week}}、{{date}}"
+IN_USE = "{path} 是正在使用的数据库（或它的 -wal/-shm 文件），不会覆盖它；请换一个输出文件名"
+SMTP = {"KPI_SMTP_HOST": "localhost", "KPI_MAIL_FROM": "kpi@xjwc.example"}
+MAIL_TO = ("report", "weekly", "--mail-to")
+ALEMBIC = "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"
 
 CASES = [
     # == targets files fed to `kpi load FILE` ====================================================
@@ -337,7 +383,7 @@ CASES = [
         bad(
             "  title: 测试计划",
             f"  title: {LAUGHS}",
-            REFUSED + "bad.yaml:5:10: plan.title 应为单个值，而不是列表或映射",
+            EXPANDED.format(name="bad.yaml"),
         ),
         id="load-billion-laughs-as-a-title",
     ),
@@ -345,7 +391,7 @@ CASES = [
         bad(
             "            lead_office: 党政办\n",
             f"            lead_office: 党政办\n            other_offices: {LAUGHS}\n",
-            REFUSED + "bad.yaml:36:29: item.other_offices 应为单个值，而不是列表或映射",
+            EXPANDED.format(name="bad.yaml"),
         ),
         id="load-billion-laughs-as-a-list-of-offices",
     ),
@@ -794,6 +840,436 @@ CASES = [
         ),
         id="db-under-a-file",
     ),
+    # == issue 10: nothing lost, nothing leaked, nothing injected ================================
+    # -- text where people type -----------------------------------------------------------------
+    P(
+        cli(
+            "update",
+            "1.1.5",
+            "5",
+            "--note",
+            "本周\x1b]0;已完成\x07",
+            expect=CONTROL.format(what="--note", n=3, char="U+001B"),
+        ),
+        id="update-note-with-an-osc-sequence",
+    ),
+    P(
+        cli(
+            "update",
+            "1.1.5",
+            "5",
+            "--note",
+            "新签约\u202e5家",
+            expect=CONTROL.format(what="--note", n=4, char="U+202E"),
+        ),
+        id="update-note-with-a-bidi-override",
+    ),
+    P(
+        cli(
+            "done",
+            "3.1.3",
+            "--note",
+            "完成\x9b2J",
+            expect=CONTROL.format(what="--note", n=3, char="U+009B"),
+        ),
+        id="done-note-with-a-c1-control",
+    ),
+    P(
+        cli(
+            "update",
+            "1.1.5",
+            "5",
+            "--by",
+            "王\u200b芳",
+            expect=CONTROL.format(what="--by", n=2, char="U+200B"),
+        ),
+        id="update-by-with-a-zero-width-space",
+    ),
+    P(
+        cli(
+            "update",
+            "1.1.5",
+            "5",
+            "--by",
+            "王芳\n李明",
+            expect="--by 的第 3 个字符是换行或 Tab（U+000A）；请写在一行内",
+        ),
+        id="update-by-on-two-lines",
+    ),
+    P(
+        cli(
+            "update",
+            "1.1.5",
+            "5",
+            "--note",
+            "进" * 2001,
+            expect="--note 有 2001 个字，超过上限 2000 字；请缩短",
+        ),
+        id="update-note-of-2001-characters",
+    ),
+    P(
+        cli(
+            "update",
+            "1.1.5",
+            "5",
+            "--by",
+            "王" * 65,
+            expect="--by 有 65 个字，超过上限 64 字；请缩短",
+        ),
+        id="update-by-of-65-characters",
+    ),
+    P(
+        cli(
+            "void",
+            "1",
+            "--reason",
+            "重复\x07",
+            expect=CONTROL.format(what="--reason", n=3, char="U+0007"),
+        ),
+        id="void-reason-with-a-bell",
+    ),
+    P(
+        cli(
+            "void",
+            "1",
+            "--reason",
+            "重复",
+            "--by",
+            "\u2066王芳",
+            expect=CONTROL.format(what="--by", n=1, char="U+2066"),
+        ),
+        id="void-by-with-an-isolate",
+    ),
+    # -- plan files that expand -----------------------------------------------------------------
+    P(
+        load("texts.yaml", aliased_texts, EXPANDED.format(name="texts.yaml")),
+        id="load-one-text-aliased-400-times",
+    ),
+    P(
+        bad(
+            "offices: [党政办, 经济发展办]",
+            "offices: &o [党政办, 经济发展办, *o]",
+            EXPANDED.format(name="bad.yaml"),
+        ),
+        id="load-an-alias-inside-itself",
+    ),
+    # -- --out ------------------------------------------------------------------------------------
+    P(
+        cli(
+            "report",
+            "weekly",
+            "--out",
+            "r/{week:>99999999}.txt",
+            expect=PLACEHOLDER.format(name="week:>99999999"),
+        ),
+        id="report-out-format-spec",
+    ),
+    P(
+        cli(
+            "report", "weekly", "--out", "r/{week!r}.txt", expect=PLACEHOLDER.format(name="week!r")
+        ),
+        id="report-out-conversion",
+    ),
+    P(
+        cli(
+            "report",
+            "weekly",
+            "--out",
+            "r/{year[0]}.txt",
+            expect=PLACEHOLDER.format(name="year[0]"),
+        ),
+        id="report-out-index",
+    ),
+    P(
+        cli(
+            "report",
+            "weekly",
+            "--out",
+            "r/{date.year}.txt",
+            expect=PLACEHOLDER.format(name="date.year"),
+        ),
+        id="report-out-attribute",
+    ),
+    P(
+        cli("report", "weekly", "--out", "r/{0}.txt", expect=PLACEHOLDER.format(name="0")),
+        id="report-out-positional",
+    ),
+    P(
+        cli("report", "weekly", "--out", "r/{}.txt", expect=PLACEHOLDER.format(name="")),
+        id="report-out-empty-field",
+    ),
+    P(
+        cli("report", "weekly", "--out", "r/{user}.txt", expect=PLACEHOLDER.format(name="user")),
+        id="report-out-unknown-field",
+    ),
+    P(
+        cli(
+            "report",
+            "weekly",
+            "--out",
+            "r/{year",
+            expect="--out 的文件名模板“r/{year”无法读取（expected '}' before end of string）；"
+            "可用 {year}、{week}、{date}",
+        ),
+        id="report-out-unclosed-brace",
+    ),
+    P(
+        cli(
+            "report",
+            "weekly",
+            "--out",
+            "r/" + "a" * 5000,
+            expect="--out 生成的路径有 5002 个字符，太长；请缩短",
+        ),
+        id="report-out-5000-characters",
+    ),
+    P(
+        cli("export", "--out", "db/kpi.sqlite", expect=IN_USE.format(path="db/kpi.sqlite")),
+        id="export-out-the-database",
+    ),
+    P(
+        cli(
+            "report",
+            "weekly",
+            "--out",
+            "db/kpi.sqlite-wal",
+            expect=IN_USE.format(path="db/kpi.sqlite-wal"),
+        ),
+        id="report-out-the-wal",
+    ),
+    P(
+        cli(
+            "rollover",
+            "--force",
+            "--out",
+            "./db/../db/kpi.sqlite",
+            expect=IN_USE.format(path="db/../db/kpi.sqlite"),
+        ),
+        id="rollover-out-the-database-by-another-name",
+    ),
+    P(
+        cli("db", "backup", "db/kpi.sqlite", expect=IN_USE.format(path="db/kpi.sqlite")),
+        id="db-backup-onto-the-database",
+    ),
+    P(
+        cli(
+            "export",
+            "--format",
+            "json",
+            "--out",
+            "old.sqlite",
+            files={"old.sqlite": sqlite_file("CREATE TABLE t (x)")},
+            expect="old.sqlite 是一个数据库文件，不会覆盖它；请换一个输出文件名",
+        ),
+        id="export-out-another-database",
+    ),
+    # -- databases that are not what they seem ------------------------------------------------------
+    P(
+        cli(
+            "--db",
+            "empty.sqlite",
+            "status",
+            files={"empty.sqlite": b""},
+            expect=R(
+                r"/\S+/empty\.sqlite 是空文件，不是数据库；请删除它，或用 --db 指定正确的数据库"
+            ),
+        ),
+        id="db-an-empty-file",
+    ),
+    P(
+        cli(
+            "--db",
+            "newer.sqlite",
+            "status",
+            files={
+                "newer.sqlite": sqlite_file(ALEMBIC, "INSERT INTO alembic_version VALUES ('0099')")
+            },
+            code=1,
+            expect=R(
+                r"/\S+/newer\.sqlite 由更新版本的 kpi 建立（结构版本 0099）；请升级 kpi 后再用"
+            ),
+        ),
+        id="db-made-by-a-newer-kpi",
+    ),
+    P(
+        cli(
+            "--db",
+            "nover.sqlite",
+            "status",
+            files={"nover.sqlite": sqlite_file(ALEMBIC)},
+            code=1,
+            expect=R(
+                r"/\S+/nover\.sqlite 缺少结构版本记录（alembic_version 为空）；"
+                r"请从备份恢复，或联系维护人员"
+            ),
+        ),
+        id="db-with-an-empty-alembic-version",
+    ),
+    P(
+        cli(
+            "--db",
+            "broken.sqlite",
+            "status",
+            files={"broken.sqlite": lambda: b"SQLite format 3\x00" + random_bytes()},
+            code=1,
+            expect=R(
+                r"数据库 /\S+/broken\.sqlite 已损坏（file is not a database）；"
+                r"请用 kpi db check 检查，或从备份恢复"
+            ),
+        ),
+        id="db-damaged",
+    ),
+    P(
+        cli(
+            "--db",
+            "sqlite:///db/kpi.sqlite?mode=ro",
+            "update",
+            "1.1.5",
+            "5",
+            "-m",
+            "x",
+            code=1,
+            expect=R(
+                r"数据库 /\S+/db/kpi\.sqlite 只读，未写入任何内容；请检查文件和文件夹的写权限"
+            ),
+        ),
+        id="db-read-only-url-refuses-a-write",
+    ),
+    P(
+        cli(
+            "--db",
+            "sqlite:///db/none.sqlite?mode=ro",
+            "status",
+            expect=R(
+                r"数据库 /\S+/db/none\.sqlite 不存在（只读打开不会新建）；请检查 --db 或 KPI_DB"
+            ),
+        ),
+        id="db-read-only-url-of-nothing",
+    ),
+    P(
+        cli(
+            "--db",
+            "postgresql+nosuch://kpi:s3cr3t@127.0.0.1/kpi",
+            "status",
+            expect="无法使用数据库地址 postgresql+nosuch://kpi:***@127.0.0.1/kpi："
+            "Can't load plugin: sqlalchemy.dialects:postgresql.nosuch；请检查 --db 或 KPI_DB",
+        ),
+        id="db-url-of-an-unknown-driver-with-a-password",
+    ),
+    P(
+        cli(
+            "--db",
+            "postgresql+psycopg://kpi:pa/s3cr3t@127.0.0.1:x/kpi",
+            "status",
+            expect="无法使用数据库地址 postgresql+psycopg://kpi:***@127.0.0.1:x/kpi："
+            "invalid literal for int() with base 10: 'x'；请检查 --db 或 KPI_DB",
+        ),
+        id="db-url-with-a-slash-in-its-password",
+    ),
+    P(
+        cli(
+            "status",
+            today="2025-13-01",
+            expect="KPI_TODAY 的值“2025-13-01”不是日期；请写 YYYY-MM-DD（它只用于测试和重现某一天），或删去它",
+        ),
+        id="kpi-today-not-a-date",
+    ),
+    # -- mail, refused before anything is sent -------------------------------------------------------
+    P(
+        cli(
+            *MAIL_TO,
+            "head@xjwc.example\r\nBcc: spy@evil.example",
+            env=SMTP,
+            expect="--mail-to 的地址“head@xjwc.example<U+000D>↵Bcc: spy@evil.example”"
+            "含有换行或控制字符；请只写一个邮件地址",
+        ),
+        id="mail-to-with-a-line-break",
+    ),
+    P(
+        cli(
+            *MAIL_TO,
+            "主任",
+            env=SMTP,
+            expect="--mail-to 的地址“主任”不是有效的邮件地址；请写成 name@example.org",
+        ),
+        id="mail-to-not-an-address",
+    ),
+    P(
+        cli(
+            *MAIL_TO,
+            "a@b.example,c@d.example",
+            env=SMTP,
+            expect="--mail-to 的地址“a@b.example,c@d.example”不是有效的邮件地址；请写成 name@example.org",
+        ),
+        id="mail-to-two-addresses-in-one",
+    ),
+    P(
+        cli(
+            *MAIL_TO,
+            "x" * 65 + "@xjwc.example",
+            env=SMTP,
+            expect="--mail-to 的地址“"
+            + "x" * 65
+            + "@xjwc.example”不是有效的邮件地址；请写成 name@example.org",
+        ),
+        id="mail-to-with-a-local-part-too-long",
+    ),
+    P(
+        cli(
+            *MAIL_TO,
+            "head@xjwc.example",
+            env={**SMTP, "KPI_MAIL_FROM": "kpi@xjwc.example\nBcc: spy@evil.example"},
+            expect="KPI_MAIL_FROM 的地址“kpi@xjwc.example↵Bcc: spy@evil.example”"
+            "含有换行或控制字符；请只写一个邮件地址",
+        ),
+        id="mail-from-with-a-line-break",
+    ),
+    *(
+        P(
+            cli(
+                *MAIL_TO,
+                "head@xjwc.example",
+                env={**SMTP, "KPI_SMTP_PORT": port},
+                expect=f"KPI_SMTP_PORT 的值“{port}”不是端口号；请写 1 到 65535 之间的数字（通常 25、465 或 587）",
+            ),
+            id=f"mail-smtp-port-{name}",
+        )
+        for name, port in (
+            ("with-a-letter", "25a"),
+            ("too-big", "99999"),
+            ("zero", "0"),
+            ("in-full-width-digits", "５８７"),
+            ("negative", "-25"),
+        )
+    ),
+    P(
+        cli(
+            *MAIL_TO,
+            "head@xjwc.example",
+            env={**SMTP, "KPI_SMTP_HOST": "mail\r\n.example"},
+            expect="KPI_SMTP_HOST 的值“mail<U+000D>↵.example”不是主机名；请写服务器的名称或地址",
+        ),
+        id="mail-smtp-host-with-a-line-break",
+    ),
+    P(
+        cli(
+            *MAIL_TO,
+            "head@xjwc.example",
+            env={**SMTP, "KPI_SMTP_SSL": "1", "KPI_SMTP_STARTTLS": "1"},
+            expect="KPI_SMTP_SSL 与 KPI_SMTP_STARTTLS 只能设一个：465 端口用 SSL，587 端口用 STARTTLS",
+        ),
+        id="mail-ssl-and-starttls",
+    ),
+    P(
+        cli(
+            *MAIL_TO,
+            "head@xjwc.example",
+            env={**SMTP, "KPI_SMTP_USER": "kpi", "KPI_SMTP_PASSWORD": "pw"},
+            expect="不会在未加密的连接上把密码发给 localhost；请设置 KPI_SMTP_STARTTLS=1 或 "
+            "KPI_SMTP_SSL=1（确需明文时设 KPI_SMTP_INSECURE=1）",
+        ),
+        id="mail-a-password-over-a-plain-connection",
+    ),
 ]
 
 
@@ -896,8 +1372,10 @@ def _one_line(case: Case, stderr: str) -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_hostile_input_is_refused_in_one_line_and_changes_nothing(
-    case: Case, run: Run, world: Callable[[], tuple[str, Any]]
+    case: Case, run: Run, world: Callable[[], tuple[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    for name, value in case.env.items():
+        monkeypatch.setenv(name, value)
     _materialize(case)
     before = world()
     started = time.monotonic()
@@ -933,9 +1411,22 @@ def test_the_base_files_are_valid() -> None:
 
 
 def test_the_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 40
+    """Large, and wide: every kind of hostile input keeps a good number of cases."""
     ids = [p.id for p in CASES]
+    assert len(ids) >= 140
     assert len(set(ids)) == len(ids)
+    kinds = {
+        "load-": 45,
+        "update-": 30,
+        "date-": 8,
+        "db-": 12,
+        "mail-": 12,
+        "report-out-": 9,
+        "void-": 8,
+    }
+    for prefix, least in kinds.items():
+        n = sum(i.startswith(prefix) for i in ids)
+        assert n >= least, f"{n} cases of {prefix}…"
 
 
 # -- unbounded input, in a child process that can be stopped ---------------------------------------

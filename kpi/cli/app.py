@@ -66,10 +66,13 @@ def _masked(ctx: click.Context, text: str) -> str:
     from kpi.store.engine import redact
 
     state = ctx.obj if isinstance(ctx.obj, State) else None
-    for url in (state.db if state else None, state.env.get("KPI_DB") if state else None):
+    if state is None:
+        return text
+    for url in (state.db, state.env.get("KPI_DB")):
         if url:
             text = redact(text, url)
-    return text
+    password = state.env.get("KPI_SMTP_PASSWORD")
+    return text.replace(password, "***") if password else text
 
 
 def _report(message: str, details: list[str] | None = None) -> None:

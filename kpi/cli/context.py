@@ -163,6 +163,11 @@ class State:
             part = self.store().plan_on(self.plan_id(), day, item=code)
         return part if part.has(code) else None
 
+    def find_in_plan(self, query: str) -> Item | Milestone:
+        """The item or milestone ``query`` names in the whole plan, a code typed in full-width
+        forms (１.１.５) read as the code it plainly is."""
+        return self.plan().find(_typed_code(query))
+
     def find(self, query: str) -> tuple[Plan, Item | Milestone]:
         """The item or milestone ``query`` names, with a plan holding at least its item: only
         that item when the database can tell which it is (a quick look at one of ten thousand),

@@ -10,11 +10,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import string
 from pathlib import Path
 
-from kpi.errors import InputError
+from kpi.errors import InputError, KpiError
 from kpi.locale import t
 
 PLACEHOLDERS = ("year", "week", "date")
@@ -60,6 +61,8 @@ def write_atomically(path: Path, content: str | bytes) -> None:
             tmp.unlink(missing_ok=True)
             raise
     except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise KpiError(t("out.disk_full", path=path)) from None
         raise InputError(t("report.bad_out", path=path, problem=exc.strerror or exc)) from None
 
 

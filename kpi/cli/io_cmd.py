@@ -48,6 +48,7 @@ def import_(
     The file is read as a stream, twice: once to check every row (before the write lock), once
     to write the rows in one transaction, which checks again first if anyone recorded or voided
     something on the file's items meanwhile."""
+    from kpi.core.recording import typed_name
     from kpi.core.rights import check_items
     from kpi.sheets.checks import Batch, changes, check, touched
     from kpi.sheets.read import open_table
@@ -57,7 +58,7 @@ def import_(
     plan = st.plan()
     name = display_path(file, st.env)
     table = open_table(file, name)
-    reader = Reader(plan, table, today=st.today, by=(by or "").strip() or st.user)
+    reader = Reader(plan, table, today=st.today, by=typed_name(by) or st.user)
     store = st.store()
     plan_id = st.plan_id()
     before = store.stored_records(plan_id)

@@ -80,7 +80,7 @@ def _record(
     """Check, ask for a reason if needed, write in one transaction, and say what was recorded."""
     from dataclasses import replace
 
-    from kpi.core.recording import already_done, around, later_records, new_update
+    from kpi.core.recording import already_done, around, later_records, new_update, typed_note
     from kpi.core.rights import check_record
 
     check_record(st.rights(), st.plan(), item)  # before any question is asked
@@ -95,7 +95,7 @@ def _record(
     _check_slip(st, before, after, yes)
     reason = _ask_reason(st, after, new.note)
     if reason != new.note:
-        new = replace(new, note=reason)
+        new = replace(new, note=typed_note(reason))
     seen: list[tuple[ItemStatus, ItemStatus, list[Update]]] = []
 
     def check(stored: Sequence[Update]) -> None:
@@ -221,7 +221,7 @@ def update(
     from kpi.core.records import parse_record_value
 
     st = state(ctx)
-    found = st.plan().find(item)
+    found = st.find_in_plan(item)
     if isinstance(found, Milestone):
         raise InputError(t("record.milestone_use_done", code=found.code))
     kind, number = parse_record_value(found, value)
@@ -247,7 +247,7 @@ def done(
 ) -> None:
     """Mark a task or one of its milestones as finished."""
     st = state(ctx)
-    _record_done(st, st.plan().find(item), date, note, by)
+    _record_done(st, st.find_in_plan(item), date, note, by)
 
 
 def _record_done(
@@ -300,8 +300,12 @@ def undo(
     check_undo(st.rights(), st.plan(), item_of(st.plan(), last.item_code), last)
     what = _describe(st, last)
     _confirm(st, t("record.undo_question", what=what), yes)
-    st.store().undo(st.plan_id(), last.id, account=st.user, reason=t("record.undo_reason"))
-    st.out.print(t("record.voided", what=what), markup=False)
+    # Confirmed, it is that record; with --yes, whichever is last when the lock is held, so
+    # that two undos at once void two records.
+    voided = st.store().undo(
+        st.plan_id(), None if yes else last.id, account=st.user, reason=t("record.undo_reason")
+    )
+    st.out.print(t("record.voided", what=_describe(st, voided)), markup=False)
 
 
 @app.command(help=t("help.void"))
@@ -312,10 +316,12 @@ def void(
     by: ByOpt = None,
 ) -> None:
     """Void a record, with a reason; to correct a figure, void it and record the right one."""
+    from kpi.core.recording import typed_name, typed_reason
     from kpi.core.rights import check_void, item_of
 
     st = state(ctx)
-    if not reason.strip():
+    reason = typed_reason(reason)
+    if not reason:
         raise InputError(t("record.void_needs_reason"))
     rights, plan = st.rights(), st.plan()
 
@@ -325,8 +331,8 @@ def void(
     record = st.store().void(
         st.plan_id(),
         record_id,
-        reason=reason.strip(),
-        by=(by or st.user),
+        reason=reason,
+        by=typed_name(by) or st.user,
         os_user=st.user,
         check=check,
     )
@@ -356,7 +362,7 @@ def history(
     plan = st.plan()
     code = None
     if item:
-        found = plan.find(item)
+        found = st.find_in_plan(item)
         code = found.item_code if isinstance(found, Milestone) else found.code
     records = st.updates(code)
     if since:

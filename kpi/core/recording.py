@@ -1,7 +1,9 @@
 """The rules a new record must pass, the same for ``kpi update``, ``kpi done`` and ``kpi import``.
 
 - ``new_update`` makes the record from what was typed: the item or milestone, its value, its day,
-  its note and who reported it, beside the account that typed it;
+  its note and who reported it, beside the account that typed it; a note or a name holding a
+  control or invisible character, or too long, is refused (``typed_note``, ``typed_name``, and
+  ``typed_reason`` for the reason of a void), naming the character and its place;
 - ``around`` is the item's status before and after the record on the record's own day: a late
   report dated in the past is judged as things stood that day, and ``later_records`` says what
   was recorded after it;
@@ -20,6 +22,7 @@ from dataclasses import dataclass, replace
 
 from kpi.core.plan import Item, Milestone, Plan
 from kpi.core.records import Update, UpdateKind
+from kpi.core.safety import MAX_NAME, MAX_NOTE, check_typed
 from kpi.core.status import ItemStatus, Light, already_done, clamp_to_period, item_status
 
 __all__ = [
@@ -30,7 +33,32 @@ __all__ = [
     "later_records",
     "needs_reason",
     "new_update",
+    "typed_name",
+    "typed_note",
+    "typed_reason",
 ]
+
+
+def typed_note(text: str | None, what: str = "--note") -> str | None:
+    """A note as typed, trimmed (None when blank): lines and tabs are kept; a control or
+    invisible character, or more than ``MAX_NOTE`` characters, is refused naming ``what``."""
+    if text is None:
+        return None
+    check_typed(text, what, limit=len(text))  # positions as typed, before trimming
+    return check_typed(text.strip(), what, limit=MAX_NOTE) or None
+
+
+def typed_name(text: str | None, what: str = "--by") -> str | None:
+    """A name (填报人) as typed, trimmed (None when blank): one line of at most ``MAX_NAME``."""
+    if text is None:
+        return None
+    check_typed(text, what, limit=len(text), lines=False)
+    return check_typed(text.strip(), what, limit=MAX_NAME, lines=False) or None
+
+
+def typed_reason(text: str, what: str = "--reason") -> str:
+    """The reason given for voiding a record, by the rules of a note (empty stays empty)."""
+    return typed_note(text, what) or ""
 
 
 def new_update(
@@ -41,9 +69,17 @@ def new_update(
     note: str | None,
     by: str | None,
     account: str,
+    *,
+    note_field: str = "--note",
+    by_field: str = "--by",
 ) -> Update:
-    """A record not stored yet (its id is 0): ``by`` names who reported it, ``account`` who typed."""
+    """A record not stored yet (its id is 0): ``by`` names who reported it, ``account`` who typed.
+
+    The note and the name are checked as typed text (``typed_note``, ``typed_name``); a message
+    names them as ``note_field`` and ``by_field`` (an import names its cell instead)."""
     item_code = found.item_code if isinstance(found, Milestone) else found.code
+    note = typed_note(note, note_field)
+    by = typed_name(by, by_field)
     return Update(
         id=0,
         code=found.code,
@@ -51,8 +87,8 @@ def new_update(
         date=day,
         kind=kind,
         value=value,
-        note=note.strip() if note and note.strip() else None,
-        by=(by or account).strip() or account,
+        note=note,
+        by=by or account,
         os_user=account,
     )
 

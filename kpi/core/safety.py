@@ -45,11 +45,12 @@ def check_typed(text: str, what: str, *, limit: int, lines: bool = True) -> str:
     from kpi.locale import t
 
     bad = unsafe_char(text)
-    if bad is None and not lines and ("\n" in text or "\t" in text):
-        position = min(p for p in (text.find("\n"), text.find("\t")) if p >= 0)
-        bad = (position + 1, f"U+{ord(text[position]):04X}")
     if bad is not None:
         raise InputError(t("input.control_char", what=what, char=bad[1], position=bad[0]))
+    if not lines and ("\n" in text or "\t" in text):
+        position = min(p for p in (text.find("\n"), text.find("\t")) if p >= 0)
+        char = f"U+{ord(text[position]):04X}"
+        raise InputError(t("input.line_break", what=what, char=char, position=position + 1))
     if len(text) > limit:
         raise InputError(t("input.too_long", what=what, n=len(text), limit=limit))
     return text

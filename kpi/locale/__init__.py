@@ -9,6 +9,7 @@ every key the code names, so a typo fails there, not in front of a user.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from kpi.core.safety import quote
@@ -37,15 +38,15 @@ _LINE_BREAKS = str.maketrans({"\n": "↵", "\r": "↵", "\u2028": "↵", "\u2029
 
 
 def t(message_id: str, /, **fields: Any) -> str:
-    """The message in the current language. A text field (what someone typed or pasted) is
-    shown safely: a line break as ↵, so that every message stays one line, control characters
-    made visible, and no more than 200 characters of it."""
+    """The message in the current language. A text field (what someone typed or pasted, or a
+    file's path) is shown safely: a line break as ↵, so that every message stays one line,
+    control characters made visible, and no more than 200 characters of it."""
     text = _current[message_id]
     if not fields:
         return text
     return text.format(
         **{
-            k: quote(v.translate(_LINE_BREAKS)) if isinstance(v, str) else v
+            k: quote(str(v).translate(_LINE_BREAKS)) if isinstance(v, str | PurePath) else v
             for k, v in fields.items()
         }
     )

@@ -608,4 +608,12 @@ EN: dict[str, str] = {
     "import.slips_found": "{n} of them move a figure far out of line (most likely typos); a real import needs --yes:",
     "import.slips_written": "{n} of them move a figure far out of line, imported as --yes says:",
     "import.more_slips": "… and {n} more",
+    # -- trust, second part --------------------------------------------------------------------
+    "plan.too_expanded": "{where}: with its aliases (&, *) expanded it holds more than {nodes:,} values or {chars:,} characters, which no plan does; write the entries out instead of copying them with aliases",
+    "input.line_break": "Character {position} of {what} is a line break or tab ({char}); write it on one line",
+    "db.damaged": "The database {db} is damaged ({problem}); check it with kpi db check, or restore a backup",
+    "db.backup_disk_full": "The disk is full; the backup {path} was not written. Free some space, or back up to another disk",
+    "db.backup_folder": "Cannot write the backup {path} in the folder {folder}: {problem}; choose a folder you can write",
+    "out.disk_full": "The disk is full; {path} was not written. Free some space and try again, or --out to another disk",
+    "mail.cert_failed": "The certificate of {host}:{port} did not verify ({problem}); for an office's own certificate authority set KPI_SMTP_CAFILE=its certificate file",
 }

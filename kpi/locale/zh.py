@@ -617,4 +617,12 @@ ZH: dict[str, str] = {
     "import.slips_found": "其中 {n} 行的数值变动异常（多半是笔误），正式导入需加 --yes：",
     "import.slips_written": "其中 {n} 行的数值变动异常，已按 --yes 导入：",
     "import.more_slips": "……另有 {n} 行",
+    # -- trust, second part --------------------------------------------------------------------
+    "plan.too_expanded": "{where}: 别名（&、*）展开后超过 {nodes:,} 个值或 {chars:,} 个字，不像计划文件；请把各项直接写出，不要用别名复制",
+    "input.line_break": "{what} 的第 {position} 个字符是换行或 Tab（{char}）；请写在一行内",
+    "db.damaged": "数据库 {db} 已损坏（{problem}）；请用 kpi db check 检查，或从备份恢复",
+    "db.backup_disk_full": "磁盘已满，备份 {path} 未写成；请清理磁盘空间，或备份到别的磁盘",
+    "db.backup_folder": "无法在文件夹 {folder} 中写入备份 {path}：{problem}；请换一个可写的文件夹",
+    "out.disk_full": "磁盘已满，{path} 未写入；请清理磁盘空间后重试，或用 --out 写到别的磁盘",
+    "mail.cert_failed": "{host}:{port} 的证书未通过验证（{problem}）；单位自建的证书机构请设 KPI_SMTP_CAFILE=证书文件",
 }

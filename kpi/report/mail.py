@@ -54,7 +54,7 @@ class Outgoing:
 
     def build(self, subject: str, text: str, html: str) -> EmailMessage:
         msg = EmailMessage()
-        msg["Subject"] = neutralise(subject).replace("\n", " ")
+        msg["Subject"] = header_text(subject)
         msg["From"] = self.sender
         msg["To"] = ", ".join(self.to)
         msg["Date"] = formatdate(localtime=True)
@@ -64,12 +64,27 @@ class Outgoing:
         return msg
 
 
+def header_text(text: str) -> str:
+    """``text`` as one line a mail header can hold: control and invisible characters made
+    visible, every kind of line break a space, and no longer than a subject should be."""
+    text = neutralise(text)
+    text = "".join(" " if ch in _HEADER_BREAKS else ch for ch in text).strip()
+    return text if len(text) <= MAX_SUBJECT else text[:MAX_SUBJECT] + "…"
+
+
+# What Python's email package (str.splitlines) would take for the end of a header line.
+_HEADER_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+MAX_SUBJECT = 200
+
+
 def check_address(address: str, where: str) -> str:
-    """One mail address, refused with a line saying why if it could be misread or split."""
+    """One mail address, refused with a line saying why if it could be misread or split: a line
+    break or control character, anything but ``local@domain``, or longer than SMTP allows."""
     if any(ch in address for ch in "\r\n") or not address.isprintable():
         raise InputError(t("mail.address_control", where=where, value=_shown(address)))
     address = address.strip()
-    if not _ADDRESS.match(address):
+    local = address.rpartition("@")[0]
+    if not _ADDRESS.match(address) or len(local) > 64 or len(address) > 254:
         raise InputError(t("mail.bad_address", where=where, value=_shown(address)))
     return address
 
@@ -87,7 +102,7 @@ def server_from(env: Env) -> Server:
     raw_port = (env.get("KPI_SMTP_PORT") or "").strip()
     port = 465 if security == "ssl" else 25
     if raw_port:
-        if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
+        if not re.fullmatch(r"[0-9]{1,5}", raw_port) or not 0 < int(raw_port) < 65536:
             raise InputError(t("mail.bad_port", value=_shown(raw_port)))
         port = int(raw_port)
     user = env.get("KPI_SMTP_USER")
@@ -146,9 +161,16 @@ def send(msg: EmailMessage, outgoing: Outgoing | None = None) -> None:
                 smtp.login(server.user, server.password or "")
             smtp.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
+        import ssl
+
         problem = str(exc) or type(exc).__name__
         if server.password:
             problem = problem.replace(server.password, "***")
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            problem = exc.verify_message or problem
+            raise KpiError(
+                t("mail.cert_failed", host=server.host, port=server.port, problem=_shown(problem))
+            ) from None
         raise KpiError(
             t("mail.failed", host=server.host, port=server.port, problem=_shown(problem))
         ) from None

@@ -236,7 +236,7 @@ class Store:
             check=check,
         )
 
-    def undo(self, plan_id: str, update_id: int, *, account: str, reason: str) -> Update:
+    def undo(self, plan_id: str, update_id: int | None, *, account: str, reason: str) -> Update:
         return records.undo(
             self.db, plan_id, update_id, account=account, reason=reason, now=self.now()
         )

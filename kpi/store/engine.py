@@ -7,10 +7,14 @@ import than a record takes to write, and they are needed only to create or upgra
 ``:name`` parameters.
 
 A write is one short transaction (``Database.write``): on SQLite it takes the write lock up front
-(``BEGIN IMMEDIATE``) and waits its turn for up to a minute instead of failing, and everything the
-write must check against what is stored (a record already there, a milestone already done) is
-read inside it, so two writers at once can never both pass the check. The journal is WAL, so
-readers never block writers.
+(``BEGIN IMMEDIATE``) and waits its turn for up to a minute instead of failing; on PostgreSQL it
+takes a transaction-level advisory lock, to the same end. Everything the write must check against
+what is stored (a record already there, a milestone already done) is read inside it, so two
+writers at once can never both pass the check. Readers never wait for writers: SQLite's journal
+is WAL, and PostgreSQL's reads take no lock.
+
+A SQLite file in a folder this account cannot write is opened read-only (``_open_mode``): reads
+work, and a write says the database is read-only.
 
 Messages never show a password: ``safe_url`` masks it wherever a URL is named.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -35,36 +40,61 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = Path("db") / "kpi.sqlite"
 BUSY_TIMEOUT_MS = 60_000
+WRITE_LOCK = 4243  # the advisory lock every write holds on PostgreSQL (4242: a schema upgrade)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 _SQLITE_URL = re.compile(r"^sqlite(?:\+pysqlite)?://(?P<rest>.*)$", re.I)
-_PASSWORD = re.compile(r"(?P<head>://[^:/@?#]*:)(?P<secret>[^@/?#]*)(?P<tail>@)")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _QUERY_SECRET = re.compile(
     r"(?P<head>[?&](?:password|passwd|pwd|sslpassword)=)(?P<secret>[^&#]*)", re.I
 )
 
 
+def _userinfo_secret(url: str) -> tuple[int, int] | None:
+    """Where the password of ``scheme://user:password@host`` lies in ``url``.
+
+    A password may hold ``/``, ``?``, ``#`` and even ``@`` unencoded (SQLAlchemy reads them so,
+    or splits the password at its first ``@`` and takes the rest for the host): everything from
+    the first ``:`` after the user name to the last ``@`` counts as secret. Masking too much of a
+    rare URL is better than showing a password."""
+    found = _SCHEME.match(url)
+    if not found:
+        return None
+    start = found.end()
+    at = url.rfind("@")
+    if at < start:
+        return None
+    colon = url.find(":", start, at)
+    return None if colon < 0 else (colon + 1, at)
+
+
 def safe_url(url: str) -> str:
     """The URL with its password (``user:secret@`` or ``?password=``) shown as ``***``."""
-    url = _PASSWORD.sub(r"\g<head>***\g<tail>", url)
+    span = _userinfo_secret(url)
+    if span is not None and span[1] > span[0]:
+        url = url[: span[0]] + "***" + url[span[1] :]
     return _QUERY_SECRET.sub(r"\g<head>***", url)
 
 
 def secrets_of(url: str) -> list[str]:
-    """The passwords a URL holds, to be masked wherever they might be printed."""
-    found = [m.group("secret") for m in _PASSWORD.finditer(url)]
-    found += [m.group("secret") for m in _QUERY_SECRET.finditer(url)]
-    return [s for s in found if s]
+    """The passwords a URL holds, to be masked wherever they might be printed: each whole, as
+    written and decoded (``%40`` is ``@``), and the parts a driver might show apart (split at
+    ``@``, ``/``, ``?``, ``#`` or ``:``), longest first."""
+    from urllib.parse import unquote
+
+    found = [m.group("secret") for m in _QUERY_SECRET.finditer(url)]
+    span = _userinfo_secret(url)
+    if span is not None:
+        found.append(url[span[0] : span[1]])
+    forms = {form for secret in found for form in (secret, unquote(secret))}
+    forms |= {part for form in forms for part in re.split(r"[@/?#:]", form) if len(part) >= 4}
+    return sorted((f for f in forms if f), key=len, reverse=True)
 
 
 def redact(text: str, url: str) -> str:
     """``text`` (an error, a traceback) with the URL's passwords masked, in whatever form."""
-    from urllib.parse import unquote
-
     for secret in secrets_of(url):
-        for form in {secret, unquote(secret)}:
-            if form:
-                text = text.replace(form, "***")
+        text = text.replace(secret, "***")
     return text
 
 
@@ -109,7 +139,12 @@ class Database:
         if self._conn is None:
             assert self.path is not None
             target = f"file:{_quote_path(self.path)}"
-            if self.read_only:
+            mode = _open_mode(self.path)
+            if self.read_only and mode == "rw":
+                mode = "ro"
+            if mode == "immutable":
+                target += "?mode=ro&immutable=1"
+            elif mode == "ro":
                 target += "?mode=ro"
             try:
                 conn = sqlite3.connect(
@@ -136,9 +171,13 @@ class Database:
             from sqlalchemy import create_engine
             from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-            url = self.url if self.path is None else f"sqlite:///{self.path}"
             try:
-                self._engine = create_engine(url)
+                if self.path is None:
+                    self._engine = create_engine(self.url)
+                else:  # a file name may hold "?" or "#": never parsed as part of a URL
+                    from sqlalchemy.engine import URL
+
+                    self._engine = create_engine(URL.create("sqlite", database=str(self.path)))
             except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
                 problem = redact(_first_line(exc), self.url)
                 raise InputError(t("db.bad_url", url=safe_url(self.url), problem=problem)) from None
@@ -185,6 +224,14 @@ class Database:
 
         try:
             with self.engine.connect() as sa_conn, sa_conn.begin():
+                if sa_conn.dialect.name == "postgresql":
+                    # As SQLite's BEGIN IMMEDIATE: one writer at a time, so that what a write
+                    # checks inside its transaction (done already, your last record, the rows
+                    # of an import recorded already) cannot change before it commits.
+                    from sqlalchemy import text
+
+                    sa_conn.execute(text(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}"))
+                    sa_conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
                 yield Transaction(None, sa_conn)
         except DBAPIError as exc:
             raise self._error(exc) from None
@@ -198,8 +245,9 @@ class Database:
             self._engine = None
 
     def _error(self, exc: BaseException) -> KpiError:
-        """A database failure as one true line: busy, read-only, full, refused by the server's
-        rights (``kpi.store.access``), or what the server said."""
+        """A database failure as one true line: busy, read-only, full, damaged, refused by the
+        server's rights (``kpi.store.access``), or what the server said (SQLite's own error code
+        where there is one: its words vary)."""
         original = getattr(exc, "orig", None) or exc
         problem = redact(_first_line(original), self.url)
         if getattr(original, "sqlstate", None) in ("42501", "3F000") or (
@@ -209,15 +257,63 @@ class Database:
 
             return server_refusal(problem)
         lowered = problem.lower()
-        if "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
+        code = str(getattr(original, "sqlite_errorname", "") or "")
+        if code.startswith("SQLITE_READONLY") or any(
+            w in lowered for w in ("readonly", "read-only", "read only")
+        ):
             return StoreError(t("db.read_only", db=self.shown))
-        if "disk is full" in lowered or "no space left" in lowered:
+        if (
+            code == "SQLITE_FULL"
+            or "disk is full" in lowered
+            or "no space left" in lowered
+            or (code.startswith("SQLITE_IOERR") and _disk_full(self.path))
+        ):
             return StoreError(t("db.disk_full", db=self.shown))
-        if "database is locked" in lowered:
+        if (
+            code.startswith("SQLITE_BUSY")
+            or "database is locked" in lowered
+            or "lock timeout" in lowered
+        ):
             return StoreError(t("db.busy", db=self.shown, seconds=BUSY_TIMEOUT_MS // 1000))
-        if "unable to open" in lowered or "connection" in lowered or "connect" in lowered:
+        if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return StoreError(t("db.damaged", db=self.shown, problem=problem))
+        if (
+            code.startswith("SQLITE_CANTOPEN")
+            or "unable to open" in lowered
+            or "connect" in lowered
+            or "resolve host" in lowered
+        ):
             return StoreError(t("db.cannot_open", url=self.shown, problem=problem))
         return StoreError(t("db.failed", problem=problem))
+
+
+def _open_mode(path: Path) -> str:
+    """How to open a SQLite file for this process: ``rw``, or ``ro`` when it cannot write the
+    file or the folder its ``-wal`` and ``-shm`` are made in (a write then says the database is
+    read-only), or ``immutable`` when in addition they are missing and cannot be made. Without
+    a ``-wal`` every committed record is in the file itself, so it reads right; what another
+    account writes while this one command reads, it does not see."""
+    folder = path.parent
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    if not path.exists():
+        return "rw"
+    if os.access(folder, os.W_OK | os.X_OK):
+        return "rw" if os.access(path, os.W_OK) else "ro"
+    if wal.exists() and shm.exists():
+        writable = all(os.access(f, os.W_OK) for f in (path, wal, shm))
+        return "rw" if writable else "ro"
+    return "ro" if wal.exists() else "immutable"
+
+
+def _disk_full(path: Path | None) -> bool:
+    """Whether the file system holding ``path`` has (next to) no room left."""
+    if path is None:
+        return False
+    try:
+        found = os.statvfs(path.parent if path.parent.exists() else Path.cwd())
+    except OSError:
+        return False
+    return found.f_bavail * found.f_frsize < 64 * 1024
 
 
 class Transaction:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -19,7 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kpi.env import current_umask
 from kpi.errors import InputError, StoreError
 from kpi.locale import t
 from kpi.store.engine import SQLITE_MAGIC, Database, safe_url
@@ -84,20 +84,25 @@ def _create_sqlite(path: Path) -> None:
     except OSError as exc:
         raise InputError(t("db.no_folder", path=path.parent, problem=exc.strerror or exc)) from None
     partial = path.with_name(f".{path.name}.new-{os.getpid()}")
-    partial.unlink(missing_ok=True)
     try:
+        partial.unlink(missing_ok=True)
+        # Made here as any file the user makes: readable and writable as their umask allows
+        # (SQLite would make it 0644 whatever the umask, shutting out an office's group), and a
+        # folder that cannot be written says so before anything is built.
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         builder = Database(f"sqlite:///{partial}", path=partial)
         try:
             upgrade(builder)
             builder.connection().execute("PRAGMA journal_mode = WAL")
+        except StoreError as exc:  # a full disk, say: named as the file the user asked for
+            raise StoreError(exc.message.replace(str(partial), str(path))) from None
         finally:
             builder.close()
-        # As any file the user makes: readable and writable as their umask allows (SQLite would
-        # make it 0644 whatever the umask, shutting out an office's group).
-        os.chmod(partial, 0o666 & ~current_umask())
         with contextlib.suppress(FileExistsError):  # another process made it meanwhile: theirs
             os.link(partial, path)  # never over a file another process made meanwhile
     except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise StoreError(t("db.disk_full", db=path)) from None
         raise StoreError(t("db.cannot_create", path=path, problem=exc.strerror or exc)) from None
     finally:
         for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
@@ -226,13 +231,17 @@ def backup(db: Database, target: Path) -> None:
     if not db.is_sqlite:
         raise InputError(t("db.backup_not_sqlite"))
     guard_out(db, target)
+    folder = target.parent
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(t("db.backup_failed", path=target, problem=exc.strerror or exc)) from None
+        raise _backup_error(target, exc) from None
     partial = target.with_name(f".{target.name}.partial")
     try:
         partial.unlink(missing_ok=True)
+        # Made here, so that the copy gets the modes the umask gives any new file (SQLite would
+        # make it 0644) and a folder that cannot be written says so in plain words.
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         copy = sqlite3.connect(partial)
         try:
             db.connection().backup(copy)
@@ -241,9 +250,22 @@ def backup(db: Database, target: Path) -> None:
             copy.close()
         os.replace(partial, target)
     except (sqlite3.Error, OSError) as exc:
-        partial.unlink(missing_ok=True)
-        problem = getattr(exc, "strerror", None) or exc
-        raise StoreError(t("db.backup_failed", path=target, problem=problem)) from None
+        for leftover in (partial, Path(f"{partial}-journal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
+        raise _backup_error(target, exc) from None
+
+
+def _backup_error(target: Path, exc: BaseException) -> StoreError:
+    """Why a backup could not be written, in words: a full disk, a folder one may not write."""
+    number = getattr(exc, "errno", None)
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    problem = getattr(exc, "strerror", None) or str(exc)
+    if number in (errno.ENOSPC, errno.EDQUOT) or name == "SQLITE_FULL":
+        return StoreError(t("db.backup_disk_full", path=target))
+    if number in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StoreError(t("db.backup_folder", path=target, folder=target.parent, problem=problem))
+    return StoreError(t("db.backup_failed", path=target, problem=problem))
 
 
 def counts(db: Database) -> dict[str, int]:

@@ -345,17 +345,25 @@ def void(
 
 
 def undo(
-    db: Database, plan_id: str, update_id: int, *, account: str, reason: str, now: dt.datetime
+    db: Database,
+    plan_id: str,
+    update_id: int | None,
+    *,
+    account: str,
+    reason: str,
+    now: dt.datetime,
 ) -> Update:
-    """Void ``account``'s last record, which must still be ``update_id`` when the lock is held:
-    two undos at once void two records, never one twice."""
+    """Void ``account``'s last record, which must still be ``update_id`` when the lock is held
+    (None: whichever it is then): two undos at once void two records, never one twice."""
     with db.write() as tx:
         last = last_update_by(tx, plan_id, account)
-        if last is None or last.id != update_id:
+        if last is None and update_id is None:
+            raise InputError(t("record.nothing_to_undo", user=account))
+        if last is None or (update_id is not None and last.id != update_id):
             raise InputError(t("record.undo_changed", id=update_id))
         tx.execute(
             _void(tx),
-            id=update_id,
+            id=last.id,
             kind="undo",
             reason=reason,
             by=account,
