@@ -318,10 +318,11 @@ def test_staff_supervisor_and_admin_through_kpi_on_the_server(run: Run, people: 
     assert f"{p.reader} 已无任何权限，已移出用户组 {p.group}" in revoked.stdout
     outsider = run("--db", p.url(p.reader), "status")
     assert outsider.exit_code == 2 and "还不是 kpi 的用户" in outsider.stderr
-    # An import obeys the server's rules too: one line, nothing written.
+    # An import obeys the same rules (kpi says so first; the server would refuse it too): one
+    # line, nothing written.
     Path("sheet.csv").write_text("编号,日期,数值\n1.1.5,2025-07-01,+2\n", encoding="utf-8")
     imported = zhang("import", "sheet.csv")
-    assert imported.exit_code == 2 and imported.stderr.startswith("错误：数据库服务器拒绝")
+    assert (imported.exit_code, imported.stderr.strip()) == (2, ZHANG_REFUSED.format(who=p.zhang))
     assert len(_records(run)) == 2
     listed = json.loads(adm("access", "list", "-f", "json").stdout)
     assert listed["enforced_by"] == "postgresql" and listed["group"] == p.group

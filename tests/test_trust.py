@@ -29,6 +29,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from typer.testing import CliRunner
@@ -195,7 +196,9 @@ def test_the_recording_account_is_the_real_uid_whatever_user_says(
     monkeypatch.setenv("USER", "mallory")
     monkeypatch.setenv("LOGNAME", "mallory")
     assert loaded("update", "1.1.5", "120").exit_code == 0
-    assert _records(loaded)[0]["os_user"] == pwd.getpwuid(os.getuid()).pw_name
+    # On a server, who records is the database role (current_user); on SQLite, the real uid.
+    expected = urlsplit(TEST_DB_URL).username if TEST_DB_URL else pwd.getpwuid(os.getuid()).pw_name
+    assert _records(loaded)[0]["os_user"] == expected
 
 
 # -- plan files that expand -------------------------------------------------------------------
