@@ -105,7 +105,7 @@ def main_options(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option("--db", envvar="KPI_DB", help=t("help.db")),
+        typer.Option("--db", envvar="KPI_DB", help=t("help.db_where")),
     ] = None,
     lang: Annotated[
         str | None,
@@ -133,7 +133,9 @@ def main_options(
     if plan_version is not None and plan_version != "latest":
         raise InputError(t("plan.bad_version", value=plan_version))
     chosen = plan.strip() if plan and plan.strip() else None
-    st = State(env=env, db=db, debug=debug, chosen=chosen, plan_version=plan_version)
+    from kpi.cli.settings import database
+
+    st = State(env=env, db=database(db, env), debug=debug, chosen=chosen, plan_version=plan_version)
     ctx.obj = st
     ctx.call_on_close(st.close)
 

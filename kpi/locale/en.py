@@ -498,4 +498,9 @@ EN: dict[str, str] = {
     "col.to_chase": "to chase",
     "col.plan_title": "plan title",
     "col.as_of": "as of",
+    # -- at the desk ---------------------------------------------------------------------------
+    "help.db_where": "Database file or URL. Otherwise: KPI_DB, then db in ~/.config/kpi/config.toml, then db/kpi.sqlite in the working directory.",
+    "config.unreadable": "cannot read the settings file {path}: {problem}",
+    "config.bad_toml": 'the settings file {path} is not valid ({problem}); write it as db = "/srv/kpi/db/kpi.sqlite"',
+    "config.bad_db": 'db in the settings file {path} should be a database file or URL, e.g. db = "/srv/kpi/db/kpi.sqlite"',
 }

@@ -507,4 +507,9 @@ ZH: dict[str, str] = {
     "col.to_chase": "催办",
     "col.plan_title": "计划名称",
     "col.as_of": "截至",
+    # -- at the desk ---------------------------------------------------------------------------
+    "help.db_where": "数据库文件或地址。不写时依次用：环境变量 KPI_DB，~/.config/kpi/config.toml 中的 db，当前目录下的 db/kpi.sqlite。",
+    "config.unreadable": "无法读取设置文件 {path}：{problem}",
+    "config.bad_toml": '设置文件 {path} 格式有误（{problem}）；应写成 db = "/srv/kpi/db/kpi.sqlite"',
+    "config.bad_db": '设置文件 {path} 中的 db 应为数据库文件路径或地址，如 db = "/srv/kpi/db/kpi.sqlite"',
 }
