@@ -5,11 +5,14 @@ setting of the database, questions, and progress bars."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from kpi.core.plan_file import parse_plan
+from kpi.core.text import width
+from kpi.formats.words import num, title_with_unit
 from tests.conftest import PLAN_FILE, Run
 
 PLAN = parse_plan(PLAN_FILE.read_text(encoding="utf-8"), "targets/2025.yaml")
@@ -38,6 +41,218 @@ def _recorded(run: Run) -> None:
     for args in RECORDS:
         result = run(*args)
         assert result.exit_code == 0, (args, result.output)
+
+
+# -- the status table ---------------------------------------------------------------------------
+
+ITEM_ROW = re.compile(r"^(\d+\.\d+\.\d+)\s")
+# What may never be split across lines: a run of letters or digits with the character after it
+# (3.0版, B站, 12345热线), and a parenthesised unit.
+WHOLE = re.compile(r"[(（][^()（）]{1,12}[)）]|[0-9A-Za-z][0-9A-Za-z.]*[^\x00-\x7f(（]?")
+
+
+def item_rows(lines: list[str]) -> dict[str, list[str]]:
+    """Each item's lines: the one starting with its code and the indented ones under it."""
+    rows: dict[str, list[str]] = {}
+    current = None
+    for line in lines:
+        if m := ITEM_ROW.match(line):
+            current = m.group(1)
+            rows[current] = [line]
+        elif current and line.startswith(" ") and line.strip():
+            rows[current].append(line)
+        else:
+            current = None
+    return rows
+
+
+def check_table(out: str, columns: int, records: dict[str, dict]) -> dict[str, list[str]]:
+    """The properties every status table holds, row by row; returns the rows."""
+    lines = out.splitlines()
+    assert "\x1b[" not in out
+    for line in lines:
+        assert width(line) <= columns, line
+        assert line == line.rstrip(), f"trailing spaces: {line!r}"
+    rows = item_rows(lines)
+    assert set(rows) == set(records)
+    for code, row in rows.items():
+        r = records[code]
+        assert len(row) <= 2, row
+        item = PLAN.item(code)
+        wholes = [
+            *WHOLE.findall(title_with_unit(item)),
+            item.lead_office,
+            num(r["baseline"]["value"]) if r["baseline"]["value"] is not None else "",
+            num(r["actual"]) if item.is_indicator and r["actual"] is not None else "",
+        ]
+        for text in filter(None, wholes):
+            assert any(text in line for line in row), (code, text, row)
+        # The title in full: the first piece of the title column in each line, run together.
+        start = len(row[0]) - len(row[0][len(code) :].lstrip())
+        pieces = [re.split(r"\s{2,}", line[start:].strip())[0] for line in row]
+        assert "".join(pieces).startswith(title_with_unit(item)), (code, row)
+    return rows
+
+
+def _records(run: Run) -> dict[str, dict]:
+    return {r["code"]: r for r in json.loads(run("status", "-f", "json").stdout)}
+
+
+def test_at_80_columns_every_item_takes_at_most_two_lines_and_nothing_is_split(run: Run) -> None:
+    out = run("status").stdout
+    rows = check_table(out, 80, _records(run))
+    assert len(rows) == len(PLAN.items) == 105
+    # The longest title, with its unit and its office, in two lines; 3.0版 whole.
+    assert re.match(r"5\.3\.5 +人人议事厅", rows["5.3.5"][0])
+    assert any("(个)" in line and "社区自治办" in line for line in rows["5.3.5"])
+    assert any("3.0版" in line for line in rows["4.1.4"])
+
+
+def test_at_80_columns_exactly(run: Run) -> None:
+    lines = run("status", "--area", "1").stdout.splitlines()
+    assert lines[:18] == [
+        "新江湾城街道2025年主要工作安排 · 截至 2025-07-02 · 时间进度 50.1%",
+        "1 加快培育新质生产力,塑造高质量发展新优势",
+        "编号   任务/指标                       基数  目标 完成值 完成率 序时差 状态",
+        "─" * 80,
+        "1.1    全区域构建产业发展格局  绿2 无数据5",
+        "1.1.1  湾谷尚浦“一北一南”营商服务                             —      — 无数据 待",
+        "       营商办",
+        "1.1.2  重点企业“服务包”(家)  营商办      10   10*             —      — 无数据 待",
+        "1.1.3  杨“数”浦新质秀带创新区                                 —      — 无数据 待",
+        "       经济发展办",
+        "1.1.4  绘制产业链图谱  经济发展办                             —      — 无数据 待",
+        "1.1.5  招引企业(家)                     234  234*    115  49.1%   −1.0 绿",
+        "       经济发展办                                  差119",
+        "1.1.6  壮大“腰部”企业  经济发展办                             —      — 无数据 待",
+        "1.1.7  区级税收贡献(亿元)              7.75 7.75*    3.6  46.5%   −3.7 绿",
+        "       经济发展办                                 差4.15",
+        "1.2    全过程促进产学研用融合  无数据2",
+        "1.2.1  构建产学研用创新联合体                                 —      — 无数据 待",
+    ]
+    assert lines[-4:] == [
+        "完成率＝完成值÷目标；序时差＝完成率−序时进度（百分点）；",
+        "* 暂定目标（报告未写明）；绿＝达进度（落后不超过10点）；黄＝欠进度；",
+        "红＝落后超过30点；逾期＝节点或时限已过未完成；监测＝只记录、不评灯；",
+        "待＝待更新（14天未填报）。",
+    ]
+
+
+def test_at_120_columns_the_latest_note_has_a_column(run: Run) -> None:
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setenv("COLUMNS", "120")
+    try:
+        out = run("status").stdout
+    finally:
+        monkeypatch.undo()
+    rows = check_table(out, 120, _records(run))
+    header = next(line for line in out.splitlines() if line.startswith("编号"))
+    assert header.endswith("最新进展")
+    assert any("助餐助洁已开展" in line for line in rows["3.1.3"])
+    # A long note takes two lines, cut after a whole word with …, its unit never split.
+    note = rows["5.2.7"]
+    assert len(note) == 2 and "商务楼宇12个" in note[0]
+    assert "（人 / 次）" in note[1] or note[1].endswith("…")
+    assert all("3.0版" in line or "3.0" not in line for line in rows["4.1.4"])
+    assert rows["1.1.5"] == [
+        "1.1.5   招引企业(家)                              234  234*    115  49.1%   −1.0 绿"
+        "         二季度签约，含耐克、B站两家",
+        "        经济发展办                                           差119"
+        "                          链主企业的上下游配套企业",
+    ]
+    assert rows["3.2.3"][0].endswith("−13.5 黄     待  场次偏少，下半年补足")
+
+
+def test_columns_empty_for_every_row_shown_are_left_out(run: Run) -> None:
+    out = run("status", "--light", "无数据").stdout
+    header = next(line for line in out.splitlines() if line.startswith("编号"))
+    assert "完成值" not in header and "完成率" not in header and "序时差" not in header
+    assert "基数" in header and "目标" in header
+
+
+def test_stale_is_a_dim_mark_of_its_own_explained_in_the_legend(run: Run) -> None:
+    from kpi.cli.tables import status_lines
+    from kpi.core.status import plan_status
+
+    out = run("status").stdout
+    assert "待＝待更新（14天未填报）" in out
+    row = item_rows(out.splitlines())["1.1.4"]
+    assert row[0].endswith("无数据 待")
+    # In colour: the light in its colour, the mark dim, never yellow.
+    ps = plan_status(PLAN, [], PLAN.start.replace(month=7, day=2))
+    coloured = "\n".join(status_lines(ps, ps.items, width=80, color=True))
+    assert "\x1b[2m待\x1b[0m" in coloured
+    assert "\x1b[33m待" not in coloured and "\x1b[1;33m待" not in coloured
+
+
+def test_sort_gap_puts_the_worst_first_and_the_monitored_apart(run: Run) -> None:
+    records = json.loads(run("status", "--sort", "gap", "-f", "json").stdout)
+    order = ["red", "yellow", "none", "green", "done"]
+    judged = [r for r in records if r["status"] != "monitor"]
+    ranks = [order.index(r["status"]) for r in judged]
+    assert ranks == sorted(ranks)
+    assert all(r["status"] == "monitor" for r in records[len(judged) :])
+    out = run("status", "--sort", "gap").stdout
+    lines = out.splitlines()
+    apart = lines.index("监测指标（只记录、不评灯，不算落后）")
+    rows = list(item_rows(lines[apart:]))
+    assert rows and all(PLAN.item(c).monitored for c in rows)
+    codes = list(item_rows(lines[:apart]))
+    assert codes == [r["code"] for r in judged]
+
+
+def test_monitored_figures_are_never_shown_behind(run: Run) -> None:
+    row = item_rows(run("status").stdout.splitlines())["3.2.5"]
+    assert "监测" in row[0] and "红" not in row[0] and "黄" not in row[0]
+    assert json.loads(run("status", "-l", "监测", "-f", "json").stdout)[0]["status"] == "monitor"
+
+
+def test_a_pipe_gets_no_colour_and_no_padding_and_no_color_is_honoured() -> None:
+    from rich.console import Console
+
+    from kpi.cli.tables import status_lines
+    from kpi.core.status import plan_status
+
+    ps = plan_status(PLAN, [], PLAN.start.replace(month=7, day=2))
+    plain = status_lines(ps, ps.items, width=80, color=False)
+    assert all("\x1b" not in x and x == x.rstrip() for x in plain)
+    env = {"NO_COLOR": "1", "TERM": "xterm-256color"}
+    console = Console(force_terminal=True, _environ=env)
+    assert console.no_color  # what `kpi status` asks before it colours
+
+
+# -- the words --light and --office take ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "status"),
+    [
+        ("红", "red"), ("red", "red"), ("黄", "yellow"), ("Yellow", "yellow"), ("绿", "green"),
+        ("green", "green"), ("完成", "done"), ("无数据", "none"), ("no-data", "none"),
+        ("none", "none"), ("监测", "monitor"), ("monitored", "monitor"), ("绿 达进度", "green"),
+    ],
+)  # fmt: skip
+def test_light_takes_the_words_the_tool_prints(run: Run, word: str, status: str) -> None:
+    result = run("status", "--light", word, "-f", "json")
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert {r["status"] for r in records} <= {status}
+
+
+def test_light_overdue_and_exceeded(run: Run) -> None:
+    overdue = json.loads(run("status", "-l", "逾期", "-f", "json").stdout)
+    assert overdue and all(r["overdue"] for r in overdue)
+    run("update", "3.2.2", "30", "--note", "超额")
+    over = json.loads(run("status", "-l", "超额", "-f", "json").stdout)
+    assert [r["code"] for r in over] == ["3.2.2"]
+
+
+def test_office_by_a_unique_fragment(run: Run) -> None:
+    records = json.loads(run("status", "--office", "平安", "-f", "json").stdout)
+    assert records and {r["lead_office"] for r in records} == {"社区平安办"}
+    result = run("status", "--office", "社区")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("错误：“社区”对应多个单位：")
 
 
 # -- the database the user set ------------------------------------------------------------------

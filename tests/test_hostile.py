@@ -737,7 +737,7 @@ CASES = [
         id="void-id-beyond-64-bits",
     ),
     # -- options --------------------------------------------------------------------------------
-    P(cli("status", "--light", "红", expect=None), id="status-light-in-chinese"),
+    P(cli("status", "--light", "紫", expect=None), id="status-light-not-a-light"),
     P(cli("status", "--format", "xml", expect=None), id="status-format-xml"),
     P(
         cli(
