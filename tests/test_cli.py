@@ -452,7 +452,7 @@ def test_database_from_option_and_environment(run: Run, tmp_path, monkeypatch) -
     assert json.loads(run("history", "-f", "json").stdout) == []  # db/kpi.sqlite
 
 
-def _complete(words: str, cword: int) -> list[str]:
+def _complete(words: str, cword: int, lines: bool = False) -> list[str]:
     import os
     import subprocess
     import sys
@@ -468,13 +468,21 @@ def _complete(words: str, cword: int) -> list[str]:
     }
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, done.stderr
-    return done.stdout.split()
+    return done.stdout.splitlines() if lines else done.stdout.split()
+
+
+def _complete_lines(words: str, cword: int) -> list[str]:
+    return [line for line in "\n".join(_complete(words, cword, lines=True)).splitlines() if line]
 
 
 def test_tab_completes_commands_and_item_codes() -> None:
     assert _complete("kpi upd", 1) == ["update"]
-    assert _complete("kpi show 3.1.1-", 2) == ["3.1.1-1", "3.1.1-2", "3.1.1-3", "3.1.1-4"]
-    assert _complete("kpi done 3.1.6-", 2) == ["3.1.6-1", "3.1.6-2", "3.1.6-3"]
+    # Several: bash lists each code with its title; one: the code alone, for Tab to insert.
+    codes = [line.split()[0] for line in _complete_lines("kpi show 3.1.1-", 2)]
+    assert codes == ["3.1.1-1", "3.1.1-2", "3.1.1-3", "3.1.1-4"]
+    codes = [line.split()[0] for line in _complete_lines("kpi done 3.1.6-", 2)]
+    assert codes == ["3.1.6-1", "3.1.6-2", "3.1.6-3"]
+    assert _complete("kpi done 3.1.6-2", 2) == ["3.1.6-2"]
 
 
 def test_completion_never_creates_a_database(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,10 @@ setting of the database, questions, and progress bars."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ import pytest
 from kpi.core.plan_file import parse_plan
 from kpi.core.text import width
 from kpi.formats.words import num, title_with_unit
-from tests.conftest import PLAN_FILE, Run
+from tests.conftest import MID_YEAR, PLAN_FILE, Run
 
 PLAN = parse_plan(PLAN_FILE.read_text(encoding="utf-8"), "targets/2025.yaml")
 
@@ -253,6 +256,82 @@ def test_office_by_a_unique_fragment(run: Run) -> None:
     result = run("status", "--office", "社区")
     assert result.exit_code == 2
     assert result.stderr.startswith("错误：“社区”对应多个单位：")
+
+
+# -- Tab completion -------------------------------------------------------------------------------
+
+
+def _complete(words: str, shell: str = "bash", **env: str) -> list[str]:
+    script = Path(sys.executable).with_name("kpi")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "kpi"]
+    variables = {**os.environ, "_KPI_COMPLETE": f"complete_{shell}", "KPI_TODAY": MID_YEAR, **env}
+    if shell == "bash":
+        parts = words.split(" ")
+        variables |= {"COMP_WORDS": words, "COMP_CWORD": str(len(parts) - 1)}
+    else:
+        variables["_TYPER_COMPLETE_ARGS"] = words
+    done = subprocess.run(
+        command, env=variables, capture_output=True, text=True, timeout=30, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_titles_complete_to_codes() -> None:
+    assert _complete("kpi update 招引") == ["1.1.5"]
+    several = _complete("kpi update 招商")
+    assert "1.3.2 校友招商等组合式招商" in several and "1.3.3 建立重点企业招商名录库" in several
+    assert _complete("kpi show 3.1.1-") == [
+        "3.1.1-1 完成设计和功能布局",
+        "3.1.1-2 完成装修和系统联调试运行",
+        "3.1.1-3 新中心对外试运行",
+        "3.1.1-4 新中心正式启用",
+    ] or all(x.startswith("3.1.1-") for x in _complete("kpi show 3.1.1-"))
+    assert _complete("kpi done 3.1.6-2") == ["3.1.6-2"]
+
+
+def test_zsh_and_fish_show_titles_beside_codes() -> None:
+    zsh = "\n".join(_complete("kpi update 招引", "zsh"))
+    assert "1.1.5" in zsh and "招引企业" in zsh
+    fish = _complete("kpi show 1.1.5", "fish", _TYPER_COMPLETE_FISH_ACTION="get-args")
+    assert fish == ["1.1.5\t招引企业"]
+
+
+def test_option_values_complete() -> None:
+    offices = _complete("kpi status --office 平安")
+    assert offices == ["社区平安办"]
+    assert len(_complete("kpi status --office 社区")) > 1
+    areas = "\n".join(_complete("kpi status --area ", "zsh"))
+    assert all(f'"{n}"' in areas for n in "123456") and "加快培育新质生产力" in areas
+    assert _complete("kpi --plan x") == ["xjw-2025"]
+    assert _complete("kpi status --light 无") == ["无数据"]
+    assert set(_complete("kpi status --light ")) >= {"红", "黄", "绿", "完成", "无数据", "监测"}
+
+
+def test_completion_reads_the_users_setting_and_never_makes_a_database(tmp_path: Path) -> None:
+    settings = tmp_path / "home" / ".config" / "kpi"
+    settings.mkdir(parents=True)
+    shared = tmp_path / "db" / "kpi.sqlite"  # the database the fixture made
+    (settings / "config.toml").write_text(f'db = "{shared}"\n', encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": ""}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("kpi"))],
+        env={
+            **os.environ,
+            **env,
+            "_KPI_COMPLETE": "complete_bash",
+            "COMP_WORDS": "kpi show 招引",
+            "COMP_CWORD": "2",
+        },
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.stdout.split() == ["1.1.5"]
+    assert not (elsewhere / "db").exists()
 
 
 # -- the database the user set ------------------------------------------------------------------

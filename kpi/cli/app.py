@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from kpi.cli.complete import attach, complete_plan
 from kpi.cli.context import State
 from kpi.env import Env
 from kpi.errors import Exit, InputError, KpiError
@@ -27,6 +28,10 @@ class _Group(TyperGroup):
     """Maps errors to one line and an exit code, for every command, in tests as in use."""
 
     ORDER = ("status", "show", "update", "done", "undo", "void", "history", "report", "load")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        attach(self)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Daily commands first, in the order staff use them; then the rest as registered."""
@@ -119,7 +124,9 @@ def main_options(
     ] = None,
     plan: Annotated[
         str | None,
-        typer.Option("--plan", "-p", envvar="KPI_PLAN", help=t("help.plan")),
+        typer.Option(
+            "--plan", "-p", envvar="KPI_PLAN", help=t("help.plan"), autocompletion=complete_plan
+        ),
     ] = None,
     plan_version: Annotated[
         str | None,

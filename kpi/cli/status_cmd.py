@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kpi.cli.app import app, state
-from kpi.cli.complete import complete_item
+from kpi.cli.complete import complete_area, complete_item, complete_light, complete_office
 from kpi.cli.options import AsOf, Format, LightChoice, LightWord, Sort
 from kpi.errors import InputError
 from kpi.locale import t
@@ -25,8 +25,14 @@ if TYPE_CHECKING:
 def status(
     ctx: typer.Context,
     as_of: AsOf = None,
-    area: Annotated[list[str] | None, typer.Option("--area", "-a", help=t("help.area"))] = None,
-    office: Annotated[str | None, typer.Option("--office", "-o", help=t("help.office"))] = None,
+    area: Annotated[
+        list[str] | None,
+        typer.Option("--area", "-a", help=t("help.area"), autocompletion=complete_area),
+    ] = None,
+    office: Annotated[
+        str | None,
+        typer.Option("--office", "-o", help=t("help.office"), autocompletion=complete_office),
+    ] = None,
     light: Annotated[
         list[LightChoice] | None,
         typer.Option(
@@ -34,6 +40,7 @@ def status(
             "-l",
             help=t("help.light_words"),
             click_type=LightWord(),
+            autocompletion=complete_light,
         ),
     ] = None,
     stale: Annotated[bool, typer.Option("--stale", help=t("help.stale"))] = False,
