@@ -426,7 +426,7 @@ def test_every_command_has_help() -> None:
     for name in group.commands:  # type: ignore[attr-defined]
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0, name
-        assert "Usage" in result.stdout
+        assert result.stdout.startswith(f"用法：kpi {name}")
 
 
 def test_usage_errors_exit_2(run: Run) -> None:

@@ -4,6 +4,7 @@ setting of the database, questions, and progress bars."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -12,9 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
+from kpi.cli import app
 from kpi.core.plan_file import parse_plan
 from kpi.core.text import width
+from kpi.env import Env, account_name
 from kpi.formats.words import num, title_with_unit
 from tests.conftest import MID_YEAR, PLAN_FILE, Run
 
@@ -224,6 +229,122 @@ def test_a_pipe_gets_no_colour_and_no_padding_and_no_color_is_honoured() -> None
     assert console.no_color  # what `kpi status` asks before it colours
 
 
+# -- click's errors, in one line of the chosen language -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (
+            ("update", "1.1.5"),
+            "错误：缺少参数 VALUE；用法：kpi update ITEM VALUE",
+            "Error: missing argument VALUE; usage: kpi update ITEM VALUE",
+        ),
+        (
+            ("statsu",),
+            "错误：没有命令“statsu”（是否要用 status？）；用 kpi --help 查看全部命令",
+            "Error: no command “statsu” (did you mean status?); kpi --help lists the commands",
+        ),
+        (
+            ("status", "--stal"),
+            "错误：没有选项 --stal（是否要用 --sort、--stale？）；用 kpi status --help 查看全部选项",
+            "Error: no option --stal (did you mean --sort, --stale?); "
+            "kpi status --help lists the options",
+        ),
+        (
+            ("status", "--format", "xml"),
+            "错误：--format 不能是“xml”；可选：table、json、csv、md",
+            "Error: --format cannot be “xml”; choose from: table, json, csv, md",
+        ),
+        (
+            ("status", "--light", "紫"),
+            "错误：没有状态“紫”；可选：完成 绿 黄 红 无数据 监测 逾期 超额",
+            "Error: no light “紫”; choose from: done green yellow red no-data monitored "
+            "overdue over",
+        ),
+        (
+            ("void", "abc", "--reason", "x"),
+            "错误：ID 应为整数，不是“abc”；用法：kpi void ID",
+            "Error: ID should be a whole number, not “abc”; usage: kpi void ID",
+        ),
+        (
+            ("void", "1"),
+            "错误：缺少选项 --reason；用法：kpi void ID",
+            "Error: missing option --reason; usage: kpi void ID",
+        ),
+        (
+            ("show", "1.1.5", "extra"),
+            "错误：多出了参数：extra；用法：kpi show ITEM",
+            "Error: unexpected extra arguments: extra; usage: kpi show ITEM",
+        ),
+        (
+            ("db", "chek"),
+            "错误：没有命令“chek”（是否要用 check？）；用 kpi db --help 查看全部命令",
+            "Error: no command “chek” (did you mean check?); kpi db --help lists the commands",
+        ),
+        (
+            ("status", "--as-of"),
+            "错误：选项 --as-of 后面要写一个值",
+            "Error: option --as-of needs a value",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line_in_the_chosen_language(
+    run: Run, args: tuple[str, ...], zh: str, en: str
+) -> None:
+    for lang, expected in (("zh", zh), ("en", en)):
+        result = run("--lang", lang, *args)
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        assert result.stderr == expected + "\n"
+
+
+def _at_a_terminal(*args: str, input: str) -> Result:
+    """The command as a person at a terminal runs it (questions may be asked)."""
+    env = Env(
+        variables=dict(os.environ),
+        today=dt.date.fromisoformat(MID_YEAR),
+        user=account_name(),  # whose records kpi undo voids
+        interactive=True,
+        cwd=Path.cwd(),
+    )
+    return CliRunner(mix_stderr=False).invoke(app, list(args), input=input, obj=env)
+
+
+def test_ctrl_c_at_a_question_is_one_line_and_exit_130(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import click
+
+    def interrupted(*args: object, **kwargs: object) -> str:
+        raise click.exceptions.Abort  # what click.prompt raises on Ctrl-C
+
+    monkeypatch.setattr(click, "prompt", interrupted)
+    result = _at_a_terminal("undo", input="")
+    assert result.exit_code == 130
+    assert result.stderr == "错误：已中断，未写入。\n"
+
+
+def test_a_question_takes_shi_and_fou(run: Run) -> None:
+    from kpi.cli.ask import answer
+
+    assert answer("是") is answer("y") is answer("Yes") is answer("好") is True
+    assert answer("否") is answer("n") is answer("不") is False
+    assert answer("也许") is None
+    assert _at_a_terminal("undo", input="").exit_code == 1  # the default: no
+    no = _at_a_terminal("undo", input="否\n")
+    assert no.exit_code == 1 and "[是/否，默认否]" in no.stdout
+    again = _at_a_terminal("undo", input="也许\n是\n")
+    assert again.exit_code == 0, again.output
+    assert "请回答 是 或 否" in again.stdout and "已作废" in again.stdout
+
+
+def test_version(run: Run) -> None:
+    from kpi import __version__
+
+    assert run("--version").stdout == f"kpi {__version__}\n"
+
+
 # -- the words --light and --office take ---------------------------------------------------------
 
 
@@ -256,6 +377,74 @@ def test_office_by_a_unique_fragment(run: Run) -> None:
     result = run("status", "--office", "社区")
     assert result.exit_code == 2
     assert result.stderr.startswith("错误：“社区”对应多个单位：")
+
+
+# -- help in both languages, every command ------------------------------------------------------
+
+_WALK = r"""
+import json, sys
+from typer.main import get_command
+from typer.testing import CliRunner
+from kpi.cli import app
+
+paths = []
+def walk(cmd, path):
+    paths.append(path)
+    for name, sub in sorted(getattr(cmd, "commands", {}).items()):
+        walk(sub, [*path, name])
+walk(get_command(app), [])
+runner = CliRunner(mix_stderr=False)
+out = {}
+for path in paths:
+    shown = runner.invoke(app, [*path, "--help"])
+    bad = runner.invoke(app, [*path, "--no-such-option"])
+    out[" ".join(["kpi", *path])] = [shown.exit_code, shown.stdout, bad.exit_code, bad.stderr]
+print(json.dumps(out))
+"""
+
+
+def _help_of_every_command(lang: str) -> dict[str, list]:
+    env = {**os.environ, "KPI_LANG": lang, "COLUMNS": "80"}
+    done = subprocess.run(
+        [sys.executable, "-c", _WALK], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_command_has_whole_help_in_80_columns_ending_with_examples(lang: str) -> None:
+    from kpi.locale import CATALOGUES
+
+    words = CATALOGUES[lang]
+    helps = _help_of_every_command(lang)
+    assert len(helps) >= 20
+    for path, (code, shown, bad_code, bad) in helps.items():
+        assert code == 0, path
+        lines = shown.splitlines()
+        assert all(width(x) <= 80 for x in lines), (path, max(lines, key=width))
+        assert lines[0].startswith(words["help.label_usage"] + path), path
+        # It ends with examples, each a real kpi command line.
+        heading = words["examples.status"].splitlines()[0]
+        tail = lines[lines.index("  " + heading) + 1 :]
+        assert tail and all(x.startswith("    kpi") or x.startswith("      ") for x in tail), path
+        # An unknown option: one line, exit 2 (kpi update takes what follows as its values,
+        # a negative number among them).
+        assert bad_code == 2 and bad.count("\n") == 1, (path, bad)
+        key = "usage.missing_argument" if path == "kpi update" else "usage.no_such_option"
+        assert bad.startswith(words["cli.error_prefix"] + words[key].split("{")[0]), (path, bad)
+        if lang == "zh":
+            for english in ("Usage", "Options", "Arguments", "Commands", "Show this message"):
+                assert english not in shown, (path, english)
+    # Every word of every command's help, also in the list of its group: nothing cut.
+    everything = _flat(" ".join(h[1] for h in helps.values()))
+    for key in ("help.status", "help.plans", "help.light_words", "help.db_where", "help.weekly"):
+        assert _flat(words[key]) in everything, key
+    assert _flat(words["help.plans"]) in _flat(helps["kpi"][1])
 
 
 # -- Tab completion -------------------------------------------------------------------------------
