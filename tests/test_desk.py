@@ -229,6 +229,23 @@ def test_a_pipe_gets_no_colour_and_no_padding_and_no_color_is_honoured() -> None
     assert console.no_color  # what `kpi status` asks before it colours
 
 
+# -- `kpi` alone ---------------------------------------------------------------------------------
+
+
+def test_kpi_alone_shows_a_one_screen_summary(run: Run) -> None:
+    result = run()
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) <= 24 and all(width(x) <= 80 for x in lines)
+    assert lines[0] == "新江湾城街道2025年主要工作安排 · 截至 2025-07-02 · 时间进度 50.1%"
+    assert lines[1].startswith("共 105 项：完成 0  绿 ")
+    assert "监测 7" in lines[1]
+    assert any(x.startswith("最需关注（6 项，红黄灯共 ") for x in lines)
+    assert any(x.startswith("待更新 ") and "最多的单位：" in x for x in lines)
+    assert "kpi --help" in result.stdout
+    assert run("--help").stdout.startswith("用法：kpi [选项] 命令 [参数]...")
+
+
 # -- click's errors, in one line of the chosen language -----------------------------------------
 
 

@@ -120,7 +120,7 @@ def _report(message: str, details: list[str] | None = None) -> None:
 app = typer.Typer(
     cls=_Group,
     add_completion=True,
-    no_args_is_help=True,
+    invoke_without_command=True,  # `kpi` alone: the summary (`kpi --help` for help)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help, laid out by kpi.cli.helpfmt
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -192,6 +192,10 @@ def main_options(
     st = State(env=env, db=database(db, env), debug=debug, chosen=chosen, plan_version=plan_version)
     ctx.obj = st
     ctx.call_on_close(st.close)
+    if ctx.invoked_subcommand is None:
+        from kpi.cli.summary import show_summary
+
+        show_summary(st)
 
 
 def main() -> None:
