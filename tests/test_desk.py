@@ -593,3 +593,37 @@ def test_a_broken_settings_file_is_named_in_one_line(
     assert result.stderr.count("\n") == 1
     _settings(tmp_path / "xdg", "db = 5\n")
     assert "中的 db 应为数据库文件路径或地址" in run("status").stderr
+
+
+# -- progress bars --------------------------------------------------------------------------------
+
+
+def test_progress_shows_on_a_terminal_only() -> None:
+    import io
+
+    from rich.console import Console
+
+    from kpi.cli.progress import Counted, bar
+
+    pipe = io.StringIO()
+    with bar(Console(file=pipe), show=True) as b:
+        b.step("读取", total=3)
+        assert list(Counted([1, 2, 3], b, then="保存")) == [1, 2, 3]
+    assert pipe.getvalue() == ""
+    screen = io.StringIO()
+    with bar(Console(file=screen, force_terminal=True, width=80), show=True) as b:
+        b.step("读取", total=3)
+        assert list(Counted([1, 2, 3], b, then="保存")) == [1, 2, 3]
+    assert "读取" in screen.getvalue() or "保存" in screen.getvalue()
+    quiet = io.StringIO()
+    with bar(Console(file=quiet, force_terminal=True), show=False) as b:
+        b.step("读取")
+    assert quiet.getvalue() == ""
+
+
+def test_load_and_export_say_only_their_line_in_a_pipe(run: Run, tmp_path: Path) -> None:
+    result = run("export", "--out", str(tmp_path / "t.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("已导出 ") and result.stderr.count("\n") == 1
+    loaded = run("load")
+    assert loaded.stderr == "" and loaded.stdout.count("\n") == 1
