@@ -2,12 +2,14 @@
 
     python docs/make_pictures.py
 
-Runs the commands in a temporary folder (its own database, a fixed date, 100 columns, colour on),
+Runs the commands in a temporary folder (its own database, a fixed date, 80 columns — a terminal
+as staff have it — colour on),
 turns their terminal output into a page with Rich, and has headless Chromium photograph it. As
 in a terminal, Chinese characters are two columns wide (Noto Sans Mono CJK, Debian's
 fonts-noto-cjk) and everything else one column, quotes, dashes and box lines included (DejaVu Sans
 Mono scaled to half an em); Rich's SVG export draws Chinese with a fallback font of another width
-and breaks the columns.
+and breaks the columns. Chromium's trimming of the space in full-width punctuation (``）（``) is
+turned off, as a terminal does not trim it either.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ EXAMPLE = [  # example records, as staff would type them (not the office's real 
     ["done", "3.1.6-1", "--date", "2025-04-28", "--by", "服务办"],
     [
         "update",
-        "3.1.7",
+        "3.1.8",
         "30%",
         "--date",
         "2025-06-30",
@@ -85,14 +87,18 @@ def run(args: list[str], cwd: Path, env: dict[str, str]) -> str:
 
 PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
 @font-face {{ font-family: "Cell"; src: local("DejaVu Sans Mono"); size-adjust: 83.05%;
-             unicode-range: U+0020-024F, U+2010-2027, U+2190-21FF, U+2212, U+2500-259F; }}
+             unicode-range: U+0020-024F, U+2010-2027, U+2030-205E, U+2190-21FF, U+2212, U+2500-259F; }}
 body {{ margin: 0; background: {background}; }}
 pre {{ margin: 0; padding: 14px 18px; color: {foreground}; background: {background};
-       font: 15px/1.35 "Cell", "Noto Sans Mono CJK SC", "Noto Sans Mono CJK", monospace; }}
+       font: 15px/1.35 "Cell", "Noto Sans Mono CJK SC", "Noto Sans Mono CJK", monospace;
+       text-spacing-trim: space-all; font-kerning: none; }}
 </style></head><body><pre>{code}</pre></body></html>"""
 
 
-def picture(ansi: str, path: Path, width: int = 100) -> None:
+WIDTH = 80  # columns, as the README promises: every picture is what an 80-column terminal shows
+
+
+def picture(ansi: str, path: Path, width: int = WIDTH) -> None:
     with open(os.devnull, "w") as sink:
         console = Console(
             record=True, width=width, force_terminal=True, color_system="truecolor", file=sink
@@ -116,7 +122,7 @@ def picture(ansi: str, path: Path, width: int = 100) -> None:
                 "--disable-sync",
                 f"--user-data-dir={profile}",
                 "--hide-scrollbars",
-                f"--window-size={width * 9 + 40},{lines * 20 + 30}",
+                f"--window-size={width * 15 // 2 + 40},{lines * 20 + 30}",  # a column: half of 15px
                 f"--screenshot={path}",
                 html.as_uri(),
             ],
@@ -133,7 +139,7 @@ def main() -> None:
         env = {
             **os.environ,
             "KPI_TODAY": "2025-07-02",
-            "COLUMNS": "100",
+            "COLUMNS": str(WIDTH),
             "FORCE_COLOR": "1",
             "TERM": "xterm-256color",
         }

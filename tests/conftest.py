@@ -40,6 +40,7 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     for var in ("KPI_DB", "KPI_LANG", "KPI_TODAY", "FORCE_COLOR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))  # no user's settings file
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("KPI_DEBUG", "1")  # unexpected errors surface in tests, never hidden
     set_language("zh")

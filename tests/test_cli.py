@@ -23,6 +23,16 @@ def _loaded(run: Run) -> None:
     assert run("load").exit_code == 0
 
 
+def _from(line: str, column: int) -> str:
+    """What ``line`` shows from terminal column ``column`` on."""
+    used = 0
+    for n, ch in enumerate(line):
+        if used >= column:
+            return line[n:]
+        used += cell_len(ch)
+    return ""
+
+
 def test_status_table_fits_80_columns_and_stays_aligned(run: Run) -> None:
     run("update", "招引企业", "120")
     run("update", "1.1.7", "=3.2")
@@ -34,10 +44,11 @@ def test_status_table_fits_80_columns_and_stays_aligned(run: Run) -> None:
     completion_end = cell_len(header[: header.index("完成率") + 3])
     rows = [line for line in lines if re.match(r"^\d+\.\d+\.\d+ ", line)]
     assert len(rows) == len(PLAN.items)
+    words = ("完成", "超额", "绿", "黄", "红", "逾期", "无数据", "监测")
     for row in rows:
         # The light word starts where its header does, in every area's table.
-        words = row.rstrip().rsplit(" ", 1)
-        assert cell_len(words[0]) + 1 == status_col, row
+        assert _from(row, status_col).startswith(words), row
+        assert _from(row, status_col - 1).startswith(" "), row
     row = next(r for r in rows if r.startswith("1.1.5"))
     assert "234" in row and "234*" in row and "120" in row and "51.3%" in row and "+1.1" in row
     # Right-aligned numbers end under their header.
@@ -54,7 +65,7 @@ def test_status_shows_lights_as_words_without_colour_codes_in_a_pipe(run: Run) -
 def test_status_totals_per_area_and_overall(run: Run) -> None:
     out = run("status").stdout
     totals = out[out.index("汇总") :]
-    assert "完成  绿  黄  红  无数据  监测  待更新  完成度" in totals
+    assert "项数 完成 绿 黄 红 无数据 监测 待更新 完成度" in totals
     n = len(PLAN.items)
     assert re.search(rf"全部\s+{n}\s+0\s+0\s+0\s+\d+\s+\d+\s+\d+\s+{n}\s+0\.0%", totals), totals
 
@@ -415,7 +426,7 @@ def test_every_command_has_help() -> None:
     for name in group.commands:  # type: ignore[attr-defined]
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0, name
-        assert "Usage" in result.stdout
+        assert result.stdout.startswith(f"用法：kpi {name}")
 
 
 def test_usage_errors_exit_2(run: Run) -> None:
@@ -441,7 +452,7 @@ def test_database_from_option_and_environment(run: Run, tmp_path, monkeypatch) -
     assert json.loads(run("history", "-f", "json").stdout) == []  # db/kpi.sqlite
 
 
-def _complete(words: str, cword: int) -> list[str]:
+def _complete(words: str, cword: int, lines: bool = False) -> list[str]:
     import os
     import subprocess
     import sys
@@ -457,13 +468,21 @@ def _complete(words: str, cword: int) -> list[str]:
     }
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, done.stderr
-    return done.stdout.split()
+    return done.stdout.splitlines() if lines else done.stdout.split()
+
+
+def _complete_lines(words: str, cword: int) -> list[str]:
+    return [line for line in "\n".join(_complete(words, cword, lines=True)).splitlines() if line]
 
 
 def test_tab_completes_commands_and_item_codes() -> None:
     assert _complete("kpi upd", 1) == ["update"]
-    assert _complete("kpi show 3.1.1-", 2) == ["3.1.1-1", "3.1.1-2", "3.1.1-3", "3.1.1-4"]
-    assert _complete("kpi done 3.1.6-", 2) == ["3.1.6-1", "3.1.6-2", "3.1.6-3"]
+    # Several: bash lists each code with its title; one: the code alone, for Tab to insert.
+    codes = [line.split()[0] for line in _complete_lines("kpi show 3.1.1-", 2)]
+    assert codes == ["3.1.1-1", "3.1.1-2", "3.1.1-3", "3.1.1-4"]
+    codes = [line.split()[0] for line in _complete_lines("kpi done 3.1.6-", 2)]
+    assert codes == ["3.1.6-1", "3.1.6-2", "3.1.6-3"]
+    assert _complete("kpi done 3.1.6-2", 2) == ["3.1.6-2"]
 
 
 def test_completion_never_creates_a_database(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,12 @@ defined, so the language is chosen first: from ``--lang`` on the command line, e
 import os
 import sys
 
+if os.environ.get("_KPI_COMPLETE"):  # a Tab: the common ones are answered before Typer loads
+    from kpi.cli.quick import answer
+
+    if answer():
+        sys.exit(0)
+
 from kpi.locale import set_language
 
 

@@ -14,9 +14,10 @@ from typing import Annotated, Any
 
 import click
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 
+from kpi.cli import helpfmt
+from kpi.cli.complete import attach, complete_plan
 from kpi.cli.context import State
 from kpi.env import Env
 from kpi.errors import Exit, InputError, KpiError
@@ -24,9 +25,47 @@ from kpi.locale import set_language, t
 
 
 class _Group(TyperGroup):
-    """Maps errors to one line and an exit code, for every command, in tests as in use."""
+    """Maps errors to one line and an exit code, for every command, in tests as in use: kpi's
+    own errors, and click's (a missing argument, an unknown option …) in the chosen language
+    (``kpi.cli.usage``). Help is laid out by ``kpi.cli.helpfmt``."""
 
     ORDER = ("status", "show", "update", "done", "undo", "void", "history", "report", "load")
+    context_class = helpfmt.Context
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        helpfmt.adopt(self)
+        attach(self)
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's main, with its errors in one line of the chosen language."""
+        from kpi.cli.usage import one_line
+
+        try:
+            code = super().main(
+                args=args,
+                prog_name="kpi",  # as staff type it, also under `python -m kpi` and in tests
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
+            )
+        except click.exceptions.Abort:  # Ctrl-C or end of input at a question
+            _report(t("cli.interrupted"))
+            code = 130
+        except click.ClickException as exc:
+            click.echo(one_line(exc), err=True)
+            code = exc.exit_code
+        code = code if isinstance(code, int) else 0
+        if not standalone_mode:
+            return code
+        sys.exit(code)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Daily commands first, in the order staff use them; then the rest as registered."""
@@ -76,18 +115,17 @@ def _masked(ctx: click.Context, text: str) -> str:
 
 
 def _report(message: str, details: list[str] | None = None) -> None:
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
-    err.print(t("cli.error_prefix") + message, markup=False)
+    click.echo(t("cli.error_prefix") + message, err=True)
     for line in details or []:
-        err.print("  " + line, markup=False)
+        click.echo("  " + line, err=True)
 
 
 app = typer.Typer(
     cls=_Group,
     add_completion=True,
-    no_args_is_help=True,
+    invoke_without_command=True,  # `kpi` alone: the summary (`kpi --help` for help)
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,  # plain help, laid out by kpi.cli.helpfmt
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -103,12 +141,20 @@ def _lang_callback(value: str | None) -> str | None:
     return value
 
 
+def _version_callback(value: bool) -> None:
+    if value:
+        from kpi import __version__
+
+        click.echo(t("cli.version", version=__version__))
+        raise typer.Exit()
+
+
 @app.callback(help=t("help.app"))
 def main_options(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option("--db", envvar="KPI_DB", help=t("help.db")),
+        typer.Option("--db", envvar="KPI_DB", help=t("help.db_where")),
     ] = None,
     lang: Annotated[
         str | None,
@@ -122,13 +168,21 @@ def main_options(
     ] = None,
     plan: Annotated[
         str | None,
-        typer.Option("--plan", "-p", envvar="KPI_PLAN", help=t("help.plan")),
+        typer.Option(
+            "--plan", "-p", envvar="KPI_PLAN", help=t("help.plan"), autocompletion=complete_plan
+        ),
     ] = None,
     plan_version: Annotated[
         str | None,
         typer.Option("--plan-version", help=t("help.plan_version")),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help=t("help.debug"))] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", help=t("help.version"), callback=_version_callback, is_eager=True
+        ),
+    ] = False,
 ) -> None:
     """kpi — 新江湾城街道年度工作安排进度跟踪 (track the annual work plan against last year)."""
     # Tests hand in an environment of their own (``obj=Env(...)``); a real run reads its own.
@@ -136,9 +190,15 @@ def main_options(
     if plan_version is not None and plan_version != "latest":
         raise InputError(t("plan.bad_version", value=plan_version))
     chosen = plan.strip() if plan and plan.strip() else None
-    st = State(env=env, db=db, debug=debug, chosen=chosen, plan_version=plan_version)
+    from kpi.cli.settings import database
+
+    st = State(env=env, db=database(db, env), debug=debug, chosen=chosen, plan_version=plan_version)
     ctx.obj = st
     ctx.call_on_close(st.close)
+    if ctx.invoked_subcommand is None:
+        from kpi.cli.summary import show_summary
+
+        show_summary(st)
 
 
 def main() -> None:

@@ -179,6 +179,7 @@ def export(
     as_of: AsOf = None,
 ) -> None:
     """Status and records for leaders and other tools: an Excel 台账, CSV or JSON."""
+    from kpi.cli.progress import Counted, bar
     from kpi.core.status import plan_status
     from kpi.formats.records import status_records, to_json, update_record
     from kpi.formats.tables import to_csv
@@ -193,34 +194,45 @@ def export(
     if fmt is None:
         suffix = out.suffix.lower().lstrip(".") if out else ""
         fmt = ExportFormat(suffix) if suffix in set(ExportFormat) else ExportFormat.xlsx
-    updates = st.updates()
-    ps = plan_status(plan, updates, day)
-    history = [u for u in updates if u.date <= day]
     if out is not None:
         st.store().guard_out(out)
-    if fmt == ExportFormat.xlsx:
-        from kpi.sheets.ledger import workbook_bytes
+    with bar(st.err, show=len(plan.items) >= LARGE_PLAN) as progress:
+        progress.step(t("progress.records"))
+        updates = st.updates()
+        progress.step(t("progress.statuses", n=len(plan.items)))
+        ps = plan_status(plan, updates, day)
+        history = [u for u in updates if u.date <= day]
+        if fmt == ExportFormat.xlsx:
+            from kpi.sheets.ledger import workbook_bytes
 
-        path = out or Path(t("export.default_name", as_of=day.isoformat()))
-        st.store().guard_out(path)
-        write_atomically(path, workbook_bytes(ps, history))
+            path = out or Path(t("export.default_name", as_of=day.isoformat()))
+            st.store().guard_out(path)
+            progress.step(t("progress.workbook"), total=len(history))
+            rows = Counted(history, progress, then=t("progress.saving", path=path.name))
+            write_atomically(path, workbook_bytes(ps, rows))
+        elif fmt == ExportFormat.csv:
+            progress.step(t("progress.writing"))
+            text = to_csv(status_records(ps))
+        else:
+            progress.step(t("progress.writing"), total=len(history))
+            records = {
+                "as_of": day.isoformat(),
+                "items": status_records(ps),
+                "history": [update_record(u) for u in progress.track(history)],
+            }
+            text = to_json(records) + "\n"
+    if fmt == ExportFormat.xlsx:
         _written(st, path, len(ps.items), len(history))
         return
-    if fmt == ExportFormat.csv:
-        text = to_csv(status_records(ps))
-    else:
-        records = {
-            "as_of": day.isoformat(),
-            "items": status_records(ps),
-            "history": [update_record(u) for u in history],
-        }
-        text = to_json(records) + "\n"
     if out is None:
         typer.echo(text, nl=False)
         return
     # A BOM tells Excel on Chinese Windows that the CSV is UTF-8 (it guesses GBK otherwise).
     write_atomically(out, ("\ufeff" + text) if fmt == ExportFormat.csv else text)
     _written(st, out, len(ps.items), len(history))
+
+
+LARGE_PLAN = 2_000  # items: an export worth a progress bar (a district's plan)
 
 
 def _written(st: State, path: Path, items: int, records: int) -> None:

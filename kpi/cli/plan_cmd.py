@@ -19,6 +19,16 @@ from kpi.locale import t
 LISTED = 30  # codes listed per kind of change; a first load of a big plan adds thousands
 
 
+LARGE_FILE = 1_000_000  # bytes, about two thousand items: a file worth a progress bar
+
+
+def _large(path: Path) -> bool:
+    try:
+        return path.stat().st_size >= LARGE_FILE
+    except OSError:
+        return False
+
+
 @app.command(help=t("help.load"))
 def load(
     ctx: typer.Context,
@@ -33,6 +43,7 @@ def load(
 ) -> None:
     """Load (sync) the plan from a targets file: items matched by code, removed ones retired."""
     from kpi.cli.context import default_plan_file
+    from kpi.cli.progress import bar
     from kpi.core.plan_file import file_sha256, read_plan_file
     from kpi.core.rights import check_load
     from kpi.core.values import parse_date
@@ -40,7 +51,10 @@ def load(
     st = state(ctx)
     path = file or default_plan_file(st.env)
     name = display_path(path, st.env)
-    plan = read_plan_file(path, name)
+    large = _large(path)
+    with bar(st.err, show=large) as progress:
+        progress.step(t("progress.reading", path=name))
+        plan = read_plan_file(path, name)  # a file with mistakes is refused before the database
     day = st.today  # a load takes effect today, unless it says from when
     if effective is not None:
         day = parse_date(effective, today=st.today, default_year=plan.year)
@@ -50,9 +64,12 @@ def load(
             )
     if not dry_run:
         check_load(st.rights(), plan.id)
-    result = st.store().sync_plan(
-        plan, file=name, sha256=file_sha256(path), by=st.user, dry_run=dry_run, effective=day
-    )
+    store = st.store()  # opened (and, if new, said so) before the next bar takes the line
+    with bar(st.err, show=large) as progress:
+        progress.step(t("progress.syncing", n=len(plan.items)))
+        result = store.sync_plan(
+            plan, file=name, sha256=file_sha256(path), by=st.user, dry_run=dry_run, effective=day
+        )
     out = st.out
     if result.adopted:
         key = "load.would_adopt" if dry_run else "load.adopted"

@@ -19,6 +19,7 @@ import typer
 from rich.text import Text
 
 from kpi.cli.app import app, state
+from kpi.cli.ask import confirm
 from kpi.cli.complete import complete_item
 from kpi.cli.context import State
 from kpi.cli.options import Format
@@ -144,7 +145,7 @@ def _check_slip(st: State, before: ItemStatus, after: ItemStatus, yes: bool) -> 
     question = t(key, **fields)
     if not st.env.interactive:
         raise InputError(question + t("record.slip_needs_yes"))
-    if not typer.confirm(question + t("record.slip_ask"), default=False):
+    if not confirm(question + t("record.slip_ask")):
         raise typer.Exit(1)
 
 
@@ -267,7 +268,7 @@ def _confirm(st: State, question: str, yes: bool) -> None:
         return
     if not st.env.interactive:
         raise InputError(t("record.confirm_needs_yes"))
-    if not typer.confirm(question, default=False):
+    if not confirm(question):
         raise typer.Exit(1)
 
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kpi.cli.app import app, state
-from kpi.cli.complete import complete_item
-from kpi.cli.options import AsOf, Format, LightChoice
+from kpi.cli.complete import complete_area, complete_item, complete_light, complete_office
+from kpi.cli.options import AsOf, Format, LightChoice, LightWord, Sort
 from kpi.errors import InputError
 from kpi.locale import t
 
@@ -25,13 +25,26 @@ if TYPE_CHECKING:
 def status(
     ctx: typer.Context,
     as_of: AsOf = None,
-    area: Annotated[list[str] | None, typer.Option("--area", "-a", help=t("help.area"))] = None,
-    office: Annotated[str | None, typer.Option("--office", "-o", help=t("help.office"))] = None,
+    area: Annotated[
+        list[str] | None,
+        typer.Option("--area", "-a", help=t("help.area"), autocompletion=complete_area),
+    ] = None,
+    office: Annotated[
+        str | None,
+        typer.Option("--office", "-o", help=t("help.office"), autocompletion=complete_office),
+    ] = None,
     light: Annotated[
         list[LightChoice] | None,
-        typer.Option("--light", "-l", help=t("help.light")),
+        typer.Option(
+            "--light",
+            "-l",
+            help=t("help.light_words"),
+            click_type=LightWord(),
+            autocompletion=complete_light,
+        ),
     ] = None,
     stale: Annotated[bool, typer.Option("--stale", help=t("help.stale"))] = False,
+    sort: Annotated[Sort, typer.Option("--sort", "-s", help=t("help.sort"))] = Sort.code,
     fmt: Annotated[Format, typer.Option("--format", "-f", help=t("help.format"))] = Format.table,
 ) -> None:
     """The plan by area and section: baseline, target, actual, completion, gap, light."""
@@ -46,28 +59,11 @@ def status(
     day = st.as_of(as_of)
     ps = st.status(day)
     plan = ps.plan  # as it was in effect that day
-    shown = list(ps.items)
-    if area:
-        known = {a.code for a in plan.areas}
-        for code in area:
-            if code not in known:
-                raise InputError(t("status.bad_area", area=code, areas=" ".join(sorted(known))))
-        shown = [s for s in shown if s.item.area_code in area]
-    if office:
-        matches = [o for o in plan.offices if office in o]
-        if not matches:
-            raise InputError(t("status.bad_office", office=office, offices="、".join(plan.offices)))
-        exact = office if office in plan.offices else None
-        shown = [
-            s
-            for s in shown
-            if (s.item.lead_office == exact if exact else office in s.item.lead_office)
-        ]
-    if light:
-        wanted = {x.value for x in light}
-        shown = [s for s in shown if s.light.value in wanted]
-    if stale:
-        shown = [s for s in shown if s.stale]
+    shown = _filtered(plan, list(ps.items), area, office, light, stale)
+    if sort == Sort.gap and fmt != Format.table:
+        from kpi.cli.tables import worst_first
+
+        shown = worst_first(shown)
 
     if fmt == Format.json:
         typer.echo(to_json(status_records(ps, shown)))
@@ -80,18 +76,64 @@ def status(
         return
 
     from kpi.cli import tables
+    from kpi.cli.wrap import wrap
+    from kpi.report.grid import styled
 
     out = st.out
-    out.print(tables.status_heading(ps))
+    width = out.width
+    color = out.is_terminal and not out.no_color
+    lines = [styled(x, "bold", color) for x in wrap(tables.status_heading(ps), width)]
     if not shown:
-        out.print(t("status.no_match"))
-    for table in tables.status_tables(ps, shown, out.width):
-        out.print(table)
-    area_codes = (
-        sorted({s.item.area_code for s in shown}) if (area or office or light or stale) else None
-    )
-    out.print(tables.totals_table(ps, area_codes))
-    out.print(tables.legend(plan))
+        lines.append(t("status.no_match"))
+    else:
+        lines += tables.status_lines(ps, shown, width=width, color=color, sort=sort.value)
+    filtered = bool(area or office or light or stale)
+    area_codes = sorted({s.item.area_code for s in shown}) if filtered else None
+    lines += ["", *tables.totals_lines(ps, area_codes, width=width, color=color)]
+    lines += [styled(x, "dim", color) for x in tables.legend_lines(plan, width)]
+    # Written as it is: laid out already, and a district's table is twenty thousand lines.
+    typer.echo("\n".join(lines), color=color)
+
+
+def _filtered(
+    plan: Plan,
+    shown: list[ItemStatus],
+    area: list[str] | None,
+    office: str | None,
+    light: list[LightChoice] | None,
+    stale: bool,
+) -> list[ItemStatus]:
+    """The items ``--area``, ``--office`` (a name or a fragment of one name), ``--light`` and
+    ``--stale`` leave."""
+    if area:
+        known = {a.code for a in plan.areas}
+        for code in area:
+            if code not in known:
+                raise InputError(t("status.bad_area", area=code, areas=" ".join(sorted(known))))
+        shown = [s for s in shown if s.item.area_code in area]
+    if office:
+        name = office.strip()
+        offices = list(dict.fromkeys([*plan.offices, *(s.item.lead_office for s in shown)]))
+        matches = [o for o in offices if name in o]
+        if name in offices:
+            matches = [name]
+        if not matches:
+            raise InputError(t("status.bad_office", office=name, offices="、".join(plan.offices)))
+        if len(matches) > 1:
+            raise InputError(t("status.office_ambiguous", office=name, offices="、".join(matches)))
+        shown = [s for s in shown if s.item.lead_office == matches[0]]
+    if light:
+        wanted = set(light)
+        shown = [
+            s
+            for s in shown
+            if s.light.value in wanted
+            or (LightChoice.overdue in wanted and s.overdue)
+            or (LightChoice.exceeded in wanted and s.exceeded)
+        ]
+    if stale:
+        shown = [s for s in shown if s.stale]
+    return shown
 
 
 def _markdown(ps: PlanStatus, shown: list[ItemStatus]) -> str:
@@ -126,7 +168,7 @@ def _markdown(ps: PlanStatus, shown: list[ItemStatus]) -> str:
                 light_word(s),
             ]
         )
-    title = status_heading(ps).plain
+    title = status_heading(ps)
     return f"## {md_cell(title)}\n\n" + to_markdown(header, rows)
 
 
