@@ -96,6 +96,53 @@ def report_text() -> str:
 Run = Callable[..., Result]
 
 
+Build = Callable[[Run], None]
+
+
+@pytest.fixture(scope="session")
+def _made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The databases fixtures have built this session, by name (SQLite only)."""
+    return {"": tmp_path_factory.mktemp("made")}
+
+
+Prepare = Callable[[str, Build], None]
+
+
+@pytest.fixture
+def prepare(run: Run, _made: dict[str, Path]) -> Prepare:
+    """``prepare("name", build)``: this test's database as ``build(run)`` leaves it.
+
+    On SQLite the first test to ask builds it for real, with the command line, and each later
+    test gets a copy of that file: the same rows, ids and plan, in a millisecond instead of
+    replaying the commands. On PostgreSQL (one schema per test) every test builds its own."""
+
+    def make(name: str, build: Build) -> None:
+        target = Path("db") / "kpi.sqlite"
+        if TEST_DB_URL:
+            build(run)
+            return
+        if name in _made:
+            target.parent.mkdir(exist_ok=True)
+            for suffix in ("", "-wal"):  # the write-ahead log holds what is not checkpointed
+                kept = Path(f"{_made[name]}{suffix}")
+                if kept.exists():
+                    shutil.copyfile(kept, f"{target}{suffix}")
+            return
+        build(run)
+        kept = _made[""] / f"{name}.sqlite"
+        for suffix in ("", "-wal"):
+            if Path(f"{target}{suffix}").exists():
+                shutil.copyfile(f"{target}{suffix}", f"{kept}{suffix}")
+        _made[name] = kept
+
+    return make
+
+
+def loaded(run: Run) -> None:
+    """A build: the real plan loaded."""
+    assert run("load").exit_code == 0
+
+
 @pytest.fixture
 def run() -> Run:
     """``run("status", "--format", "json", today="2025-07-02", input="…")`` → the CLI's result."""

@@ -10,7 +10,7 @@ from rich.cells import cell_len
 
 from kpi.cli.app import app
 from kpi.core.plan_file import parse_plan
-from tests.conftest import PLAN_FILE, Run
+from tests.conftest import PLAN_FILE, Prepare, Run, loaded
 
 PLAN = parse_plan(PLAN_FILE.read_text(encoding="utf-8"), "targets/2025.yaml")
 
@@ -18,9 +18,9 @@ PLAN = parse_plan(PLAN_FILE.read_text(encoding="utf-8"), "targets/2025.yaml")
 
 
 @pytest.fixture(autouse=True)
-def _loaded(run: Run) -> None:
+def _loaded(prepare: Prepare) -> None:
     """The plan is loaded, so that stderr holds only what each test's command says."""
-    assert run("load").exit_code == 0
+    prepare("loaded", loaded)
 
 
 def _from(line: str, column: int) -> str:

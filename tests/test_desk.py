@@ -21,7 +21,7 @@ from kpi.core.plan_file import parse_plan
 from kpi.core.text import width
 from kpi.env import Env, account_name
 from kpi.formats.words import num, title_with_unit
-from tests.conftest import MID_YEAR, PLAN_FILE, Run
+from tests.conftest import MID_YEAR, PLAN_FILE, Prepare, Run
 
 PLAN = parse_plan(PLAN_FILE.read_text(encoding="utf-8"), "targets/2025.yaml")
 
@@ -43,12 +43,16 @@ RECORDS = [
 ]  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def _recorded(run: Run) -> None:
+def _build(run: Run) -> None:
     assert run("load").exit_code == 0
     for args in RECORDS:
         result = run(*args)
         assert result.exit_code == 0, (args, result.output)
+
+
+@pytest.fixture(autouse=True)
+def _recorded(prepare: Prepare) -> None:
+    prepare("desk", _build)
 
 
 # -- the status table ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Run
+from tests.conftest import Prepare, Run
 
 # Notes that a spreadsheet would run as formulas if they were written as they are.
 FORMULAS = ['=HYPERLINK("http://evil.example","点我")', "+1", "-2", "@SUM(A1:A9)", "=1+1"]
@@ -29,7 +29,11 @@ HISTORY_HEADERS = [
 
 
 @pytest.fixture(autouse=True)
-def _recorded(run: Run) -> None:
+def _recorded(prepare: Prepare) -> None:
+    prepare("export", _build)
+
+
+def _build(run: Run) -> None:
     """The plan and a few records: every light, a void, and notes that look like formulas."""
     rows = [
         ["编号", "日期", "数值", "进展情况", "填报人"],

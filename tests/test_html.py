@@ -30,7 +30,7 @@ from kpi.core.status import Light, item_status
 from kpi.report import svg
 from kpi.report.layout import Bar
 from kpi.report.weekly import item_trend
-from tests.conftest import Run
+from tests.conftest import Prepare, Run
 from tests.test_report import AS_OF, HISTORY, SMALL
 
 CHROMIUM = (
@@ -39,12 +39,16 @@ CHROMIUM = (
 DAY = dt.date(2025, 7, 2)
 
 
-@pytest.fixture
-def history(run: Run) -> Run:
+def _build(run: Run) -> None:
     assert run("load", str(SMALL)).exit_code == 0
     for args in HISTORY:
         result = run(*args, today=AS_OF)
         assert result.exit_code == 0, (args, result.output)
+
+
+@pytest.fixture
+def history(run: Run, prepare: Prepare) -> Run:
+    prepare("html-history", _build)
     return run
 
 

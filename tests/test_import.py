@@ -14,7 +14,7 @@ import pytest
 
 from kpi.core.records import Update
 from kpi.store import Store
-from tests.conftest import TEST_DB_URL, Run
+from tests.conftest import TEST_DB_URL, Prepare, Run, loaded
 
 
 def _me() -> str:
@@ -27,9 +27,9 @@ def _me() -> str:
 
 
 @pytest.fixture(autouse=True)
-def _loaded(run: Run) -> None:
+def _loaded(prepare: Prepare) -> None:
     """The plan is loaded, so that stderr holds only what each test's command says."""
-    assert run("load").exit_code == 0
+    prepare("loaded", loaded)
 
 
 def write_csv(

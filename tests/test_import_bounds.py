@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Run
+from tests.conftest import Prepare, Run, loaded
 from tests.test_import import history, statuses, write_csv
 
 
 @pytest.fixture(autouse=True)
-def _loaded(run: Run) -> None:
-    assert run("load").exit_code == 0
+def _loaded(prepare: Prepare) -> None:
+    prepare("loaded", loaded)
 
 
 def _refused(result: Any, message: str) -> None:

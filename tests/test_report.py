@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, Run
+from tests.conftest import REPO, Prepare, Run
 
 SMALL = REPO / "tests" / "data" / "small.yaml"
 GOLDEN = REPO / "tests" / "golden"
@@ -38,12 +38,16 @@ HISTORY = [
 ]
 
 
-@pytest.fixture
-def history(run: Run) -> Run:
+def _build(run: Run) -> None:
     assert run("load", str(SMALL)).exit_code == 0
     for args in HISTORY:
         result = run(*args, today=AS_OF)
         assert result.exit_code == 0, (args, result.output)
+
+
+@pytest.fixture
+def history(run: Run, prepare: Prepare) -> Run:
+    prepare("small-history", _build)
     return run
 
 

@@ -14,13 +14,17 @@ from kpi.core.plan import Plan
 from kpi.core.plan_file import parse_plan
 from kpi.core.records import Update
 from kpi.rollover import next_year, shift, to_yaml
-from tests.conftest import REPO, Run
+from tests.conftest import REPO, Prepare, Run
 
 NEW_YEAR = "2026-01-10"  # the 2025 plan is over: its records are all in
 
 
 @pytest.fixture(autouse=True)
-def _recorded(run: Run) -> None:
+def _recorded(prepare: Prepare) -> None:
+    prepare("rollover", _build)
+
+
+def _build(run: Run) -> None:
     """The 2025 plan, loaded, with records: counts, a level, a void, a milestone, a finished task."""
     assert run("load").exit_code == 0
     for args in (
