@@ -29,6 +29,7 @@ MID_YEAR = "2025-07-02"  # 183 of 365 days: 序时进度 50.1%
 # The engine the suite runs on: SQLite files by default; a PostgreSQL server when this names one,
 # e.g. postgresql+psycopg://kpi:kpi@127.0.0.1/kpi_test (.ci/run runs the suite on both).
 TEST_DB_URL = os.environ.get("KPI_TEST_DB_URL")
+sqlite_only = pytest.mark.skipif(TEST_DB_URL is not None, reason="a SQLite file feature")
 
 
 @pytest.fixture(autouse=True)

@@ -20,10 +20,9 @@ from sqlalchemy import text
 
 from kpi.core.records import Update
 from kpi.store import SCHEMA_VERSION, Store
-from tests.conftest import TEST_DB_URL, Run
+from tests.conftest import TEST_DB_URL, Run, sqlite_only
 
 ON_SQLITE = TEST_DB_URL is None
-sqlite_only = pytest.mark.skipif(not ON_SQLITE, reason="a SQLite file feature")
 
 
 def _db_path() -> Path:

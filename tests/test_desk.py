@@ -21,7 +21,7 @@ from kpi.core.plan_file import parse_plan
 from kpi.core.text import width
 from kpi.env import Env, account_name
 from kpi.formats.words import num, title_with_unit
-from tests.conftest import MID_YEAR, PLAN_FILE, Prepare, Run
+from tests.conftest import MID_YEAR, PLAN_FILE, Prepare, Run, sqlite_only
 
 PLAN = parse_plan(PLAN_FILE.read_text(encoding="utf-8"), "targets/2025.yaml")
 
@@ -554,6 +554,7 @@ def _settings(folder: Path, text: str) -> Path:
     return path
 
 
+@sqlite_only  # a settings file names a file; KPI_DB (the server) comes first
 def test_a_folder_without_db_uses_the_database_set_in_the_users_settings(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -574,6 +575,7 @@ def test_a_folder_without_db_uses_the_database_set_in_the_users_settings(
     assert f"已新建数据库 {tmp_path / 'other.sqlite'}" in made.stderr
 
 
+@sqlite_only  # a settings file names a file; KPI_DB (the server) comes first
 def test_the_settings_file_under_home_and_a_relative_path(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -586,6 +588,7 @@ def test_the_settings_file_under_home_and_a_relative_path(
     assert f"已新建数据库 {made}" in result.stderr and made.exists()
 
 
+@sqlite_only  # with KPI_DB set the settings file is not read
 def test_a_broken_settings_file_is_named_in_one_line(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

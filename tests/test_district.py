@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run
+from tests.conftest import Prepare, Run
 from tests.test_report import HISTORY, SMALL
 
 AS_OF = "2025-07-02"
@@ -36,18 +36,23 @@ def _other_plan(folder: Path, plan_id: str = B, organisation: str = "另一街�
     return path
 
 
-@pytest.fixture
-def two(run: Run, tmp_path: Path) -> Run:
+def _two(run: Run) -> None:
     """Plan A with the weekly summary's history, plan B (same codes) with two records of its own."""
     assert run("load", str(SMALL)).exit_code == 0
     for args in HISTORY:
         result = run("--plan", A, *args, today=AS_OF)
         assert result.exit_code == 0, (args, result.output)
-    loaded = run("load", str(_other_plan(tmp_path)))
+    loaded = run("load", str(_other_plan(Path.cwd())))
     assert loaded.exit_code == 0, loaded.output
     for args in B_RECORDS:
         result = run("--plan", B, *args, "--yes", today=AS_OF)
         assert result.exit_code == 0, (args, result.output)
+
+
+@pytest.fixture
+def two(run: Run, prepare: Prepare) -> Run:
+    """The database `_two` builds, for this test."""
+    prepare("district-two", _two)
     return run
 
 
