@@ -251,12 +251,13 @@ def mutants_of(path: str) -> list[Mutant]:
                 mutated = _splice(source, offsets, node.func, ast.unparse(changed.func))  # type: ignore[attr-defined]
             else:
                 mutated = _splice(source, offsets, node, f"({ast.unparse(changed)})")
-            # A constant reads better in its context: `ceiling + 1e-09` → `ceiling + 0.0`, and
-            # `text[1:2]` → `text[1:3]` rather than `-1` → `-2` or `1:2` → `1:3`.
+            # A constant reads better in its context: `ceiling + 1e-09` → `ceiling + 0.0`,
+            # `text[1:2]` → `text[1:3]` rather than `1:2` → `1:3`, `lines=False` → `lines=True`,
+            # `origin: str = 'cli'` → `origin: str = 'XXcliXX'`.
             shown, new = node, changed
             parent = parents.get(id(node))
             if isinstance(node, ast.Constant):
-                while isinstance(parent, ast.expr):
+                while isinstance(parent, ast.expr | ast.keyword | ast.Assign | ast.AnnAssign):
                     shown, new = parent, _with(parent, shown, new)
                     if not isinstance(parent, ast.UnaryOp | ast.Slice):
                         break

@@ -37,6 +37,9 @@ from kpi.core.recording import (
     later_records,
     needs_reason,
     new_update,
+    typed_name,
+    typed_note,
+    typed_reason,
 )
 from kpi.core.records import Update, UpdateKind, check_record_day, parse_record_value
 from kpi.core.status import (
@@ -955,6 +958,44 @@ def test_a_new_record_before_it_is_stored() -> None:
     assert (plain.code, plain.item_code, plain.note, plain.by) == ("T", "T", None, "zhang")
     blank = new_update(item, "percent", 0.5, MID, "   ", "  ", "zhang")
     assert (blank.note, blank.by) == (None, "zhang")
+
+
+def test_a_note_as_typed_is_trimmed_and_refused_with_a_control_character() -> None:
+    """typed_note and typed_reason: trimmed, lines kept, blank is none (a reason: empty); a
+    control character is refused, naming the option."""
+    assert typed_note(None) is None
+    assert typed_note("  进展顺利 \n") == "进展顺利"
+    assert typed_note("第一行\n第二行") == "第一行\n第二行"
+    assert typed_note("   ") is None
+    assert refused(typed_note, "a\x07") == (
+        "--note 的第 2 个字符 U+0007 是不可见的控制字符；请删除它（常见于从网页或文档粘贴的文字）"
+    )
+    assert typed_reason("错填") == "错填"
+    assert typed_reason("  ") == ""
+    assert refused(typed_reason, "\x1b[31m").startswith("--reason 的第 1 个字符 U+001B")
+
+
+def test_a_name_is_one_line_and_its_faults_are_placed_as_typed() -> None:
+    """typed_name: trimmed, one line; a line break's place counted in what was typed."""
+    assert typed_name(None) is None
+    assert typed_name("  张三 ") == "张三"
+    assert typed_name(" ") is None
+    assert (
+        refused(typed_name, " 张\n三") == "--by 的第 3 个字符是换行或 Tab（U+000A）；请写在一行内"
+    )
+
+
+def test_a_new_record_names_the_field_a_bad_note_or_name_came_from() -> None:
+    """new_update: --note and --by on the command line; an import names its cells."""
+    item = task()
+    assert refused(new_update, item, "done", None, MID, "a\x07", None, "zhang").startswith(
+        "--note "
+    )
+    assert refused(new_update, item, "done", None, MID, None, "张\t三", "zhang").startswith("--by ")
+    cell = refused(new_update, item, "done", None, MID, "a\x07", None, "z", note_field="第3行")
+    assert cell.startswith("第3行 的第 2 个字符")
+    cell = refused(new_update, item, "done", None, MID, None, "张\t三", "z", by_field="第4行")
+    assert cell.startswith("第4行 的第 2 个字符")
 
 
 def test_a_new_record_is_judged_on_its_own_day_after_the_records_of_that_day() -> None:
