@@ -701,16 +701,30 @@ def weekly(args: list[str]) -> None:
     day = plan_day(con, plan_id)
     start, week_before = day - dt.timedelta(days=6), day - dt.timedelta(days=7)
 
-    def on(d: Any) -> tuple[Plan, list[dict[str, Any]]]:
+    def counted(d: Any) -> dict[str, Progress]:
         mine = _connect()  # a connection per thread: SQLite counts both days at once
         try:
-            p = Plan(mine, plan_id, d)
-            return p, statuses(mine, p, d)
+            return progress(mine, plan_id, d)
         finally:
             mine.close()
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        (plan, now), (_, then) = pool.map(on, [day, week_before])
+        found = pool.map(counted, [day, week_before])
+        # Meanwhile the plan in effect on each day, read once when both days have the same.
+        read: dict[Any, Plan] = {}
+        plans = []
+        for d in (day, week_before):
+            key = _version_in_effect(con, plan_id, d)
+            if key not in read:
+                read[key] = Plan(con, plan_id, d)
+            plans.append(read[key])
+        counts = list(found)
+    plan, plan_before = plans
+    now = [status_of(plan, i, counts[0].get(i[0], NO_PROGRESS), day) for i in plan.items]
+    then = [
+        status_of(plan_before, i, counts[1].get(i[0], NO_PROGRESS), week_before)
+        for i in plan_before.items
+    ]
     before = {r["code"]: r["status"] for r in then}
     year, week, _ = day.isocalendar()
     out = [f"{plan.id} {plan.title} week {year}-W{week:02d}, as of {day.isoformat()}"]
