@@ -13,7 +13,9 @@ price of the framework and of the design.
     floor.py import FILE.csv           csv + one ``executemany`` (vs ``kpi import FILE``)
     floor.py load FILE.yaml            ``yaml.load(text, Loader=yaml.CSafeLoader)`` (vs ``kpi load``)
 
-Every command but ``help`` and ``load`` takes ``--plan ID`` (else ``KPI_PLAN``); without it the
+``help`` lists kpi's global options and commands with argparse. ``status``, ``show``, ``weekly``
+and ``import`` take ``--plan ID`` (else ``KPI_PLAN``; ``complete`` reads ``--plan`` from the words
+typed, as kpi's completion does); without it the
 plan is chosen as kpi chooses (schema 0004: plans keyed by ``plans.id``): the only plan not
 retired; else the one whose period holds today; else the one whose period ends last, if only one
 does and none holds today. The day is today moved into the plan's period.
@@ -36,13 +38,21 @@ additions need one more small query each), as kpi's ``fold`` has it. Then plain 
 item, by kpi's rules (``kpi.core.status``, ``lights``, ``expected``): 序时进度 from checkpoints,
 milestones or the elapsed share; completion by the target's kind (at least, lower is better,
 positive growth); lights for figures to reach (the gap in points or as a ratio, overdue is red),
-ceilings, ranges and monitored figures; stale; the forecast.
+ceilings, ranges and monitored figures; stale; the forecast. ``status --json`` writes one record
+a line, as kpi does (json's fast encoder); the table is one line an item and the counts per area.
 
 ``show`` finds the item as kpi does (a code, a milestone's code, else the one title holding what
 was typed), reads its whole history (voided records marked) in one query and folds it in Python.
-``weekly`` counts the day and a week before (each with the plan in effect then, side by side in
-two threads with a connection each, as kpi does) and reads the week's records. Only ``load``
-imports a third-party module (PyYAML, which is what it measures).
+``weekly`` counts the day and a week before (each with the plan in effect then, read once when
+both have the same version; the two counts side by side in two threads with a connection each, as
+kpi does) and reads the week's records. ``complete`` chooses the plan as kpi's completion does and
+offers the codes starting with what was typed, else the titles holding it (``code title`` when
+several). ``import`` streams the rows of ``csv.reader`` into one ``executemany`` into ``updates``
+(``plan_id``, ``code``, ``item_code`` — a milestone's from ``milestones`` —, ``date``, ``kind``,
+``value``, ``note``, ``by``, ``os_user``, ``recorded_at`` in UTC, ``origin`` ``import:FILE``) in
+one transaction, without kpi's checks; from 50,000 rows on it drops the indexes of ``updates``
+first and builds them after, as kpi's import does. Only ``load`` imports a third-party module
+(PyYAML, which is what it measures).
 """
 
 from __future__ import annotations
