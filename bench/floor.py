@@ -692,16 +692,18 @@ def show(args: list[str]) -> None:
     ).fetchall()
     day = plan.day
     r = status_of(plan, plan.items[0], fold(item_code, history, day.isoformat()), day)
-    print(_line(r))
-    print(r["text"])
     b, tg = r["baseline"], r["target"]
-    print(f"baseline {b['year']}: {_num(b['value'])} — {b['source']}")
-    print(f"target ({tg['kind']}, {tg['basis']}): {_num(tg['value'])} {tg['source'] or tg['note']}")
-    print(f"expected {_pct(r['expected'])}, last update {r['last_update']}, stale {r['stale']}")
+    out = [
+        _line(r),
+        r["text"],
+        f"baseline {b['year']}: {_num(b['value'])} — {b['source']}",
+        f"target ({tg['kind']}, {tg['basis']}): {_num(tg['value'])} {tg['source'] or tg['note']}",
+        f"expected {_pct(r['expected'])}, last update {r['last_update']}, stale {r['stale']}",
+    ]
     for m in r["milestones"]:
-        print(f"  {m['code']} {m['title']} {m['date']} {_pct(m['share'])} {m['done'] or ''}")
-    for row in history:
-        print("  #{} {} {} {} {} {} {} {} {} {} {}".format(*row))
+        out.append(f"  {m['code']} {m['title']} {m['date']} {_pct(m['share'])} {m['done'] or ''}")
+    out += ["  #{} {} {} {} {} {} {} {} {} {} {}".format(*row) for row in history]
+    print("\n".join(out))
 
 
 def weekly(args: list[str]) -> None:
