@@ -84,7 +84,6 @@ COMMANDS = [
     ("plans", "列出数据库中的全部计划：编号、单位、名称、计划期、条目数、记录数、现行版本。"),
 ]
 ITEM_COMMANDS = {"show", "update", "done", "history"}
-BULK_ROWS = 50_000  # an import this large drops the record indexes and builds them after (kpi's)
 GLOBAL_OPTIONS = {"--db", "--plan", "-p", "--lang"}
 
 VALID = "u.plan_id = :p AND u.date <= :d AND u.id NOT IN (SELECT update_id FROM voids)"
@@ -907,9 +906,7 @@ def help_(args: list[str]) -> None:
 
 
 def import_(args: list[str]) -> None:
-    """csv.reader, the value's syntax to (kind, value), one executemany of a stream of rows in
-    one transaction; for a large file the indexes of ``updates`` are dropped first and built
-    again after, as kpi's import does."""
+    """csv.reader, the value's syntax to (kind, value), one executemany in one transaction."""
     import csv
     import datetime as dt
     import getpass
@@ -936,42 +933,22 @@ def import_(args: list[str]) -> None:
             return "percent", float(text[:-1]) / 100
         return "done", None
 
-    with open(path, "rb") as raw:  # how many rows, to choose how to write them
-        lines = sum(block.count(b"\n") for block in iter(lambda: raw.read(1 << 20), b""))
-    written = 0
-
-    def rows() -> Any:
-        nonlocal written
-        with open(path, encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            next(reader)  # code,date,value,note,by
-            for code, date, value, note, by in reader:
-                kind, number = kind_value(value)
-                item_code = milestones.get(code, code)
-                written += 1
-                yield (plan_id, code, item_code, date, kind, number, note or None, by, user, now, origin)  # fmt: skip
-
+    rows = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)  # code,date,value,note,by
+        for code, date, value, note, by in reader:
+            kind, number = kind_value(value)
+            item_code = milestones.get(code, code)
+            rows.append((plan_id, code, item_code, date, kind, number, note or None, by, user, now, origin))  # fmt: skip
     con.execute("BEGIN IMMEDIATE")
-    indexes = []
-    if lines > BULK_ROWS:  # as kpi does: the indexes built again after, sorted, not row by row
-        indexes = [
-            sql
-            for (sql,) in con.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'updates' "
-                "AND sql IS NOT NULL"
-            )
-        ]
-        for sql in indexes:
-            con.execute(f"DROP INDEX {sql.split()[2]}")
     con.executemany(
         'INSERT INTO updates (plan_id, code, item_code, date, kind, value, note, "by", os_user, '
         "recorded_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows(),
+        rows,
     )
-    for sql in indexes:
-        con.execute(sql)
     con.execute("COMMIT")
-    print(f"imported {written} records")
+    print(f"imported {len(rows)} records")
 
 
 def load(args: list[str]) -> None:
