@@ -82,3 +82,24 @@ def test_the_database_and_fold_agree_on_random_histories(run: Run, plan: Plan, s
             ), (item.code, day)
         assert plan_status_from(plan, in_db, day).items == plan_status(plan, stored, day).items
     store.close()
+
+
+def test_values_the_database_counts_come_back_to_the_last_bit(run: Run, plan: Plan) -> None:
+    """On SQLite the counts travel as text (one JSON text per query): every double must read
+    back as itself, the awkward ones too (15 or 17 digits of ``%g`` would not)."""
+    run("load")
+    store = Store.open()
+    indicators = [i for i in plan.items if i.kind == "indicator"][:6]
+    values = [0.1 + 0.2, 1 / 3, 2.0**53 + 2, 1.2234152160095278e300, 5e-324, 123456.78901234567]
+    day = dt.date(2025, 3, 1)
+    store.add_updates(
+        "xjw-2025",
+        [
+            Update(0, i.code, i.code, day, "set", v, None, "t", "t")
+            for i, v in zip(indicators, values, strict=True)
+        ],
+    )
+    found = store.progress_on("xjw-2025", [day, dt.date(2025, 7, 2)])
+    for counted in found:
+        assert [counted[i.code].value for i in indicators] == values
+    store.close()

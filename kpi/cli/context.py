@@ -25,6 +25,8 @@ from kpi.errors import InputError
 from kpi.locale import t
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from kpi.core.plan import Item, Milestone, Plan, PlanHead
     from kpi.core.records import Update
     from kpi.core.rights import Rights
@@ -46,6 +48,7 @@ class State:
     _store: Store | None = None
     _plan: Plan | None = None
     _plan_id: str | None = None
+    _heads: list[PlanHead] | None = None
     _on_day: dict[dt.date, Plan] = field(default_factory=dict)
 
     @property
@@ -96,8 +99,17 @@ class State:
             self._plan_id = self._choose()
         return self._plan_id
 
+    def head(self) -> PlanHead:
+        """The chosen plan's id, organisation, title and period, without reading its items."""
+        plan_id = self.plan_id()
+        found = [h for h in self._heads or () if h.id == plan_id]
+        if not found:  # the bundled plan, loaded into a new database just now
+            self._heads = self.store().plan_heads()
+            found = [h for h in self._heads if h.id == plan_id]
+        return found[0]
+
     def _choose(self) -> str:
-        infos = self.store().plan_heads()
+        infos = self._heads = self.store().plan_heads()
         if self.chosen and self.chosen != ALL:
             if not any(p.id == self.chosen for p in infos):
                 raise InputError(t("plan.unknown", plan=self.chosen, plans=_ids(infos)))
@@ -190,23 +202,33 @@ class State:
     def statuses(self, days: list[dt.date]) -> list[PlanStatus]:
         """Every item's status on each of ``days`` (worked out side by side), each day with the
         plan in effect on it."""
+        return self.counting(days)()
+
+    def counting(self, days: list[dt.date]) -> Callable[[], list[PlanStatus]]:
+        """``statuses``, begun now: the database counts (on SQLite in the background) while the
+        caller goes on; the plans are read when the result is called, still while it counts."""
         from kpi.core.status import plan_status_from
 
-        found = self.store().progress_on(self.plan_id(), days)
-        return [
-            plan_status_from(self.plan_on(day), progress, day)
-            for progress, day in zip(found, days, strict=True)
-        ]
+        counted = self.store().progress_later(self.plan_id(), days)
+
+        def statuses() -> list[PlanStatus]:
+            plans = [self.plan_on(day) for day in days]
+            return [
+                plan_status_from(plan, progress, day)
+                for plan, progress, day in zip(plans, counted(), days, strict=True)
+            ]
+
+        return statuses
 
     def updates(self, item_code: str | None = None) -> list[Update]:
         return self.store().updates(self.plan_id(), item_code=item_code)
 
-    def as_of(self, given: str | None, plan: Plan | None = None) -> dt.date:
+    def as_of(self, given: str | None, plan: Plan | PlanHead | None = None) -> dt.date:
         """The day to compute status for: given, or today — moved into the plan's period if needed."""
         from kpi.core.status import clamp_to_period
         from kpi.core.values import parse_date
 
-        plan = plan or self.plan()
+        plan = plan or self.head()
         day = (
             parse_date(given, today=self.today, default_year=plan.year)
             if given is not None

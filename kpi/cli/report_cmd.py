@@ -96,8 +96,9 @@ def weekly(
 
         message = mail.prepare(st.env, mail_to)  # addresses and server checked before anything
     start, week_before = window(day)
-    now, before = st.statuses([day, week_before])
-    week = st.store().updates_between(st.plan_id(), start, day)
+    statuses = st.counting([day, week_before])  # the database counts in the background …
+    week = st.store().updates_between(st.plan_id(), start, day)  # … while the week is read
+    now, before = statuses()
     rep = build_weekly_from(now.plan, now, before, week, day)
     if fmt == ReportFormat.html or message is not None:  # the HTML draws the red items' trends
         rep = _with_trends(st, rep)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from kpi.core import lights
 from kpi.core.expected import elapsed_share, expected_share
 from kpi.core.lights import Light, finished
-from kpi.core.plan import Item, Milestone, Plan
+from kpi.core.plan import Item, Milestone, Plan, PlanHead
 from kpi.core.progress import Progress, fold, valid_until
 from kpi.core.records import Update
 
@@ -358,7 +358,7 @@ def plan_status_from(plan: Plan, progress: dict[str, Progress], day: dt.date) ->
     )
 
 
-def clamp_to_period(plan: Plan, day: dt.date) -> dt.date:
+def clamp_to_period(plan: Plan | PlanHead, day: dt.date) -> dt.date:
     """The nearest day of the plan's period: a 2025 plan read in 2026 is read as of 2025-12-31."""
     return min(max(day, plan.start), plan.end)
 

@@ -249,6 +249,12 @@ class Store:
     def progress_on(self, plan_id: str, days: Sequence[dt.date]) -> list[dict[str, Progress]]:
         return progress.progress_on(self.db, plan_id, days)
 
+    def progress_later(
+        self, plan_id: str, days: Sequence[dt.date]
+    ) -> Callable[[], list[dict[str, Progress]]]:
+        """``progress_on``, begun now (in the background on SQLite) and waited for when called."""
+        return progress.progress_later(self.db, plan_id, days)
+
     # -- rights and the audit trail -------------------------------------------------------
 
     def identity(self, account: str) -> access.Identity:

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = "0004"  # the newest migration in kpi/store/migrations/versions
-KNOWN_VERSIONS = ("0001", "0002", "0003", "0004")
+SCHEMA_VERSION = "0005"  # the newest migration in kpi/store/migrations/versions
+KNOWN_VERSIONS = ("0001", "0002", "0003", "0004", "0005")
 TABLES = (
     "plans",
     "areas",

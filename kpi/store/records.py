@@ -19,7 +19,7 @@ from kpi.core.records import Update
 from kpi.errors import InputError
 from kpi.locale import t
 from kpi.store.engine import Database, Transaction
-from kpi.store.rows import day_of, update_from_row, update_row
+from kpi.store.rows import day_of, update_from_row, update_row, updates_from_rows
 
 BULK_ROWS = 50_000  # an import this large rebuilds the record indexes instead of updating them
 
@@ -75,7 +75,7 @@ def updates(
         rows = db.rows(
             f"{SELECT} AND u.item_code = :item ORDER BY u.date, u.id", plan=plan_id, item=item_code
         )
-    return [update_from_row(row) for row in rows]
+    return updates_from_rows(rows)
 
 
 def updates_between(db: Database, plan_id: str, start: dt.date, end: dt.date) -> list[Update]:
@@ -86,7 +86,7 @@ def updates_between(db: Database, plan_id: str, start: dt.date, end: dt.date) ->
         start=start,
         end=end,
     )
-    return [update_from_row(row) for row in rows]
+    return updates_from_rows(rows)
 
 
 def get_update(db: Database | Transaction, plan_id: str, update_id: int) -> Update | None:

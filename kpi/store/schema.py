@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, DateTime, Index, Text, false
+from sqlalchemy import Column, DateTime, Index, Text, false, text
 from sqlmodel import Field, SQLModel
+
+# The records two partial indexes hold (migration 0005).
+DONE = "kind = 'done'"
+NOTED = "note IS NOT NULL AND note <> ''"
 
 
 class PlanRow(SQLModel, table=True):
@@ -108,6 +112,20 @@ class UpdateRow(SQLModel, table=True):
         Index("ix_updates_progress", "plan_id", "item_code", "date", "id", "kind", "code", "value"),
         Index("ix_updates_date", "plan_id", "date"),  # a week's records
         Index("ix_updates_os_user", "os_user", "id"),  # your last record, for kpi undo
+        # The records that mark something done, and those with a note: each item's are found in a
+        # few steps (migration 0005).
+        Index(
+            "ix_updates_done",
+            *("plan_id", "item_code", "code", "date", "kind"),
+            sqlite_where=text(DONE),
+            postgresql_where=text(DONE),
+        ),
+        Index(
+            "ix_updates_noted",
+            *("plan_id", "item_code", "date", "id"),
+            sqlite_where=text(NOTED),
+            postgresql_where=text(NOTED),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
