@@ -25,13 +25,14 @@ is on or before it, else the first): its areas, sections, items and milestones f
 tables when that is the newest version, else from the version's ``snapshot`` (JSON). An item's
 ``baseline`` and ``target`` are JSON text, parsed per item; retired rows are left out.
 
-Status is two queries over ``updates``, voided records (``voids``) left out, dated up to the day:
+Status is two queries over ``updates``, voided records (``voids``) left out, dated up to the day,
+each per item of the plan a few correlated subqueries down the indexes kpi made (as kpi's own):
 
-- one pass grouped by item over the covering index ``ix_updates_progress`` (plan_id, item_code,
-  date, id, kind, code, value): the last date, whether the item is done, the sum of its additions
-  and the milestones done with their first day;
-- per item of the plan, a correlated subquery that walks that index backwards from the day to the
-  newest ``set``/``percent`` record, and one to the newest non-empty note.
+- the last date, from the covering index ``ix_updates_progress`` (plan_id, item_code, date, id,
+  kind, code, value); whether the item is done and the milestones done with their first day, from
+  the partial index of done records; the sum of its additions;
+- the newest ``set``/``percent`` record, a walk back from the day, and the newest non-empty note
+  (the partial index of noted records).
 
 An item's value is its newest set plus what was added after it (only items with both a set and
 additions need one more small query each), as kpi's ``fold`` has it. Then plain arithmetic per
@@ -47,12 +48,12 @@ was typed), reads its whole history (voided records marked) in one query and fol
 both have the same version; the two counts side by side in two threads with a connection each, as
 kpi does) and reads the week's records. ``complete`` chooses the plan as kpi's completion does and
 offers the codes starting with what was typed, else the titles holding it (``code title`` when
-several). ``import`` streams the rows of ``csv.reader`` into one ``executemany`` into ``updates``
+several). ``import`` reads the rows of ``csv.reader`` into a list, then one ``executemany`` into ``updates``
 (``plan_id``, ``code``, ``item_code`` — a milestone's from ``milestones`` —, ``date``, ``kind``,
 ``value``, ``note``, ``by``, ``os_user``, ``recorded_at`` in UTC, ``origin`` ``import:FILE``) in
-one transaction, without kpi's checks; from 50,000 rows on it drops the indexes of ``updates``
-first and builds them after, as kpi's import does. Only ``load`` imports a third-party module
-(PyYAML, which is what it measures).
+one transaction, without kpi's checks, into the table with its indexes (kpi's import, from
+50,000 rows on, drops them and builds them after: the floor is the plain insert). Only ``load``
+imports a third-party module (PyYAML, which is what it measures).
 """
 
 from __future__ import annotations
@@ -87,17 +88,23 @@ ITEM_COMMANDS = {"show", "update", "done", "history"}
 GLOBAL_OPTIONS = {"--db", "--plan", "-p", "--lang"}
 
 VALID = "u.plan_id = :p AND u.date <= :d AND u.id NOT IN (SELECT update_id FROM voids)"
-# Per item, one pass over the covering index: the last date, done, the sum of additions (and
-# whether there are any), the milestones done as "code date" in date order.
+# Per item, a few steps down its indexes: the last date (``ix_updates_progress``), done and the
+# milestones done as "code date" in date order (the partial index of done records), the sum of
+# additions (and whether there are any).
 AGG_SQL = f"""
-SELECT u.item_code, max(u.date),
-       max(u.kind = 'done' AND u.code = u.item_code),
-       sum(CASE WHEN u.kind = 'add' AND u.code = u.item_code THEN u.value END),
-       group_concat(CASE WHEN u.kind = 'done' AND u.code <> u.item_code
-                    THEN u.code || ' ' || u.date END)
-FROM updates u
-WHERE {VALID} {{only}}
-GROUP BY u.item_code
+SELECT i.code,
+       (SELECT u.date FROM updates u WHERE u.item_code = i.code AND {VALID}
+        ORDER BY u.date DESC, u.id DESC LIMIT 1),
+       EXISTS (SELECT 1 FROM updates u
+               WHERE u.item_code = i.code AND u.kind = 'done' AND u.code = i.code AND {VALID}),
+       (SELECT sum(u.value) FROM updates u
+        WHERE u.item_code = i.code AND u.kind = 'add' AND u.code = i.code AND {VALID}),
+       (SELECT group_concat(m.code || ' ' || m.date) FROM (
+            SELECT u.code, u.date FROM updates u
+            WHERE u.item_code = i.code AND u.kind = 'done' AND u.code <> i.code AND {VALID}
+            ORDER BY u.date) m)
+FROM items i
+WHERE i.plan_id = :p {{only}}
 """
 # Per item: its newest set (id, date, value) and its newest note, each a walk back from :d.
 LATEST_SQL = f"""
@@ -325,8 +332,9 @@ def progress(con: Any, plan_id: str, day: Any, only: str | None = None) -> dict[
     agg = {
         r[0]: r[1:]
         for r in con.execute(
-            AGG_SQL.replace("{only}", "AND u.item_code = :code" if only else ""), params
+            AGG_SQL.replace("{only}", "AND i.code = :code" if only else ""), params
         )
+        if r[1] is not None  # no record yet
     }
     out: dict[str, Progress] = {}
     for code, set_id, set_date, set_value, note in con.execute(
