@@ -46,7 +46,7 @@ from kpi.core.recording import new_update
 from kpi.env import Env
 from kpi.errors import InputError, PlanError
 from kpi.store import Store, locate
-from kpi.store.engine import redact, safe_url, secrets_of
+from kpi.store.urls import redact, safe_url, secrets_of
 from tests.conftest import MID_YEAR, PLAN_FILE, TEST_DB_URL, Run
 
 on_sqlite = pytest.mark.skipif(bool(TEST_DB_URL), reason="a SQLite file's behaviour")

@@ -102,7 +102,7 @@ def _debug(ctx: click.Context, *, also_env: bool = True) -> bool:
 
 
 def _masked(ctx: click.Context, text: str) -> str:
-    from kpi.store.engine import redact
+    from kpi.store.urls import redact
 
     state = ctx.obj if isinstance(ctx.obj, State) else None
     if state is None:
@@ -219,7 +219,7 @@ def _redact_secrets(text: str) -> str:
     """``text`` without the passwords of the database URLs and the mail server this run was given."""
     import os
 
-    from kpi.store.engine import redact
+    from kpi.store.urls import redact
 
     argv = sys.argv[1:]
     urls = [os.environ.get("KPI_DB", "")]

@@ -1,7 +1,8 @@
 """The database, the only part of kpi that touches one: ``Store`` is its face.
 
 - ``engine``: where the database is and how it is reached — ``sqlite3`` for a SQLite file,
-  SQLAlchemy for a server — with reads and one-transaction writes;
+  psycopg for PostgreSQL (``server``), SQLAlchemy for any other server — with reads and
+  one-transaction writes; ``urls``: telling the URLs apart, passwords never shown;
 - ``maintenance``: opening only kpi databases, the schema and its upgrades, backups, checks;
 - ``plans``: the plans there are, loading one; ``sync``: syncing one from its targets file;
 - ``versions``: every load of a plan, and the plan in effect on any day;
@@ -30,9 +31,10 @@ from kpi.env import Env, real_now
 from kpi.errors import InputError
 from kpi.locale import t
 from kpi.store import access, audit, maintenance, plans, progress, records, sync, versions
-from kpi.store.engine import DEFAULT_DB, Database, safe_url, sqlite_target
+from kpi.store.engine import DEFAULT_DB, Database
 from kpi.store.maintenance import SCHEMA_VERSION
 from kpi.store.sync import SyncResult
+from kpi.store.urls import safe_url, sqlite_target
 
 __all__ = [
     "DEFAULT_DB",

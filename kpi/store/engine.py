@@ -3,8 +3,8 @@
 SQLite (the default, ``db/kpi.sqlite`` under the working directory) is reached through the
 standard library's ``sqlite3`` for reads and writes alike: SQLAlchemy and SQLModel cost more to
 import than a record takes to write, and they are needed only to create or upgrade the schema
-(``maintenance``). A PostgreSQL server is reached through SQLAlchemy. Both run the same SQL, with
-``:name`` parameters.
+(``maintenance``). A PostgreSQL server is reached through psycopg, as directly (``server``);
+any other server through SQLAlchemy. All run the same SQL, with ``:name`` parameters.
 
 A write is one short transaction (``Database.write``): on SQLite it takes the write lock up front
 (``BEGIN IMMEDIATE``) and waits its turn for up to a minute instead of failing; on PostgreSQL it
@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -33,8 +32,10 @@ from typing import TYPE_CHECKING, Any
 
 from kpi.errors import InputError, KpiError, StoreError
 from kpi.locale import t
+from kpi.store.urls import redact, safe_url
 
 if TYPE_CHECKING:
+    import psycopg
     from sqlalchemy import Engine
     from sqlalchemy.engine import Connection
 
@@ -42,76 +43,6 @@ DEFAULT_DB = Path("db") / "kpi.sqlite"
 BUSY_TIMEOUT_MS = 60_000
 WRITE_LOCK = 4243  # the advisory lock every write holds on PostgreSQL (4242: a schema upgrade)
 SQLITE_MAGIC = b"SQLite format 3\x00"
-
-_SQLITE_URL = re.compile(r"^sqlite(?:\+pysqlite)?://(?P<rest>.*)$", re.I)
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
-_QUERY_SECRET = re.compile(
-    r"(?P<head>[?&](?:password|passwd|pwd|sslpassword)=)(?P<secret>[^&#]*)", re.I
-)
-
-
-def _userinfo_secret(url: str) -> tuple[int, int] | None:
-    """Where the password of ``scheme://user:password@host`` lies in ``url``.
-
-    A password may hold ``/``, ``?``, ``#`` and even ``@`` unencoded (SQLAlchemy reads them so,
-    or splits the password at its first ``@`` and takes the rest for the host): everything from
-    the first ``:`` after the user name to the last ``@`` counts as secret. Masking too much of a
-    rare URL is better than showing a password."""
-    found = _SCHEME.match(url)
-    if not found:
-        return None
-    start = found.end()
-    at = url.rfind("@")
-    if at < start:
-        return None
-    colon = url.find(":", start, at)
-    return None if colon < 0 else (colon + 1, at)
-
-
-def safe_url(url: str) -> str:
-    """The URL with its password (``user:secret@`` or ``?password=``) shown as ``***``."""
-    span = _userinfo_secret(url)
-    if span is not None and span[1] > span[0]:
-        url = url[: span[0]] + "***" + url[span[1] :]
-    return _QUERY_SECRET.sub(r"\g<head>***", url)
-
-
-def secrets_of(url: str) -> list[str]:
-    """The passwords a URL holds, to be masked wherever they might be printed: each whole, as
-    written and decoded (``%40`` is ``@``), and the parts a driver might show apart (split at
-    ``@``, ``/``, ``?``, ``#`` or ``:``), longest first."""
-    from urllib.parse import unquote
-
-    found = [m.group("secret") for m in _QUERY_SECRET.finditer(url)]
-    span = _userinfo_secret(url)
-    if span is not None:
-        found.append(url[span[0] : span[1]])
-    forms = {form for secret in found for form in (secret, unquote(secret))}
-    forms |= {part for form in forms for part in re.split(r"[@/?#:]", form) if len(part) >= 4}
-    return sorted((f for f in forms if f), key=len, reverse=True)
-
-
-def redact(text: str, url: str) -> str:
-    """``text`` (an error, a traceback) with the URL's passwords masked, in whatever form."""
-    for secret in secrets_of(url):
-        text = text.replace(secret, "***")
-    return text
-
-
-def sqlite_target(url: str) -> tuple[Path, bool] | None:
-    """The file of a SQLite URL and whether it asks to be read only (``?mode=ro``); None for a
-    server's URL. ``sqlite:///rel/path``, ``sqlite:////abs/path`` and ``sqlite+pysqlite:`` alike."""
-    match = _SQLITE_URL.match(url)
-    if not match:
-        return None
-    rest = match["rest"]
-    if not rest.startswith("/"):
-        raise InputError(t("db.bad_url", url=safe_url(url), problem=t("db.sqlite_url_form")))
-    path, _, query = rest[1:].partition("?")
-    if not path:
-        raise InputError(t("db.bad_url", url=safe_url(url), problem=t("db.sqlite_memory")))
-    options = dict(part.partition("=")[::2] for part in query.split("&") if part)
-    return Path(path), options.get("mode") == "ro"
 
 
 class Database:
@@ -123,6 +54,7 @@ class Database:
         self.read_only = read_only
         self._conn: sqlite3.Connection | None = None
         self._engine: Engine | None = None
+        self._pg: psycopg.Connection[Any] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -162,7 +94,27 @@ class Database:
             self._conn = conn
         return self._conn
 
-    # -- PostgreSQL (and any other server SQLAlchemy knows) -------------------------------
+    # -- PostgreSQL, through psycopg ------------------------------------------------------
+
+    def _server(self) -> psycopg.Connection[Any] | None:
+        """The psycopg connection to a ``postgresql+psycopg://`` server (None for any other)."""
+        from kpi.store import server
+
+        if self._pg is None and self.path is None and server.is_psycopg(self.url):
+            try:
+                options = server.connection_options(self.url)
+            except ValueError as exc:
+                problem = redact(_first_line(exc), self.url)
+                raise InputError(t("db.bad_url", url=safe_url(self.url), problem=problem)) from None
+            import psycopg
+
+            try:
+                self._pg = server.connect(options)
+            except psycopg.Error as exc:
+                raise self._error(exc) from None
+        return self._pg
+
+    # -- any other server SQLAlchemy knows; migrations ------------------------------------
 
     @property
     def engine(self) -> Engine:
@@ -192,6 +144,16 @@ class Database:
                 return self.connection().execute(sql, _sqlite_params(params)).fetchall()
             except sqlite3.Error as exc:
                 raise self._error(exc) from None
+        pg = self._server()
+        if pg is not None:
+            import psycopg
+
+            from kpi.store import server
+
+            try:
+                return server.rows(pg, sql, params)
+            except psycopg.Error as exc:
+                raise self._error(exc) from None
         from sqlalchemy import text
         from sqlalchemy.exc import DBAPIError
 
@@ -211,7 +173,7 @@ class Database:
             except sqlite3.Error as exc:
                 raise self._error(exc) from None
             try:
-                yield Transaction(conn, None)
+                yield Transaction(conn, None, None)
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 _rollback(conn)
@@ -220,19 +182,33 @@ class Database:
                 _rollback(conn)
                 raise
             return
+        pg = self._server()
+        if pg is not None:
+            import psycopg
+
+            from kpi.store import server
+
+            try:
+                with pg.transaction():
+                    # As SQLite's BEGIN IMMEDIATE: one writer at a time, so that what a write
+                    # checks inside its transaction (done already, your last record, the rows
+                    # of an import recorded already) cannot change before it commits.
+                    server.execute(pg, f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}", {})
+                    server.rows(pg, "SELECT pg_advisory_xact_lock(:key)", {"key": WRITE_LOCK})
+                    yield Transaction(None, None, pg)
+            except psycopg.Error as exc:
+                raise self._error(exc) from None
+            return
         from sqlalchemy.exc import DBAPIError
 
         try:
             with self.engine.connect() as sa_conn, sa_conn.begin():
-                if sa_conn.dialect.name == "postgresql":
-                    # As SQLite's BEGIN IMMEDIATE: one writer at a time, so that what a write
-                    # checks inside its transaction (done already, your last record, the rows
-                    # of an import recorded already) cannot change before it commits.
+                if sa_conn.dialect.name == "postgresql":  # another driver: the same lock
                     from sqlalchemy import text
 
                     sa_conn.execute(text(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}"))
                     sa_conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
-                yield Transaction(None, sa_conn)
+                yield Transaction(None, sa_conn, None)
         except DBAPIError as exc:
             raise self._error(exc) from None
 
@@ -243,6 +219,9 @@ class Database:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+        if self._pg is not None:
+            self._pg.close()
+            self._pg = None
 
     def _error(self, exc: BaseException) -> KpiError:
         """A database failure as one true line: busy, read-only, full, damaged, refused by the
@@ -319,9 +298,15 @@ def _disk_full(path: Path | None) -> bool:
 class Transaction:
     """The statements of one write: ``execute``, ``executemany`` and ``rows`` (reads inside it)."""
 
-    def __init__(self, conn: sqlite3.Connection | None, sa_conn: Connection | None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection | None,
+        sa_conn: Connection | None,
+        pg: psycopg.Connection[Any] | None,
+    ) -> None:
         self._conn = conn
         self._sa = sa_conn
+        self._pg = pg
 
     @property
     def is_sqlite(self) -> bool:
@@ -330,6 +315,10 @@ class Transaction:
     def rows(self, sql: str, **params: Any) -> list[Any]:
         if self._conn is not None:
             return self._conn.execute(sql, _sqlite_params(params)).fetchall()
+        if self._pg is not None:
+            from kpi.store import server
+
+            return server.rows(self._pg, sql, params)
         from sqlalchemy import text
 
         assert self._sa is not None
@@ -338,6 +327,11 @@ class Transaction:
     def execute(self, sql: str, **params: Any) -> None:
         if self._conn is not None:
             self._conn.execute(sql, _sqlite_params(params))
+            return
+        if self._pg is not None:
+            from kpi.store import server
+
+            server.execute(self._pg, sql, params)
             return
         from sqlalchemy import text
 
@@ -354,6 +348,11 @@ class Transaction:
                 self._conn.executemany(sql, rows)
                 return
             self._conn.executemany(sql, (_sqlite_params(r) for r in rows))  # type: ignore[arg-type]
+            return
+        if self._pg is not None:
+            from kpi.store import server
+
+            server.executemany(self._pg, sql, [dict(r) for r in rows])  # type: ignore[call-overload]
             return
         from sqlalchemy import text
 

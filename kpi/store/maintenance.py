@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from kpi.errors import InputError, StoreError
 from kpi.locale import t
-from kpi.store.engine import SQLITE_MAGIC, Database, safe_url
+from kpi.store.engine import SQLITE_MAGIC, Database
+from kpi.store.urls import safe_url
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
