@@ -387,3 +387,21 @@ def test_long_lists_are_cut_for_reading_and_say_how_many_are_left_out(history: R
         report.READING_LIMIT = saved
     full = json.loads(history("report", "weekly", "--as-of", AS_OF, "-f", "json").stdout)
     assert len(full["attention"]) == 5  # JSON keeps everything
+
+
+def test_a_long_week_lists_the_first_records_and_counts_them_all(run: Run) -> None:
+    """A page lists the week's first 300 records and says how many there were and how many are
+    left out; JSON has every one."""
+    assert run("load", str(SMALL)).exit_code == 0
+    days = ["2025-06-26", "2025-06-27", "2025-06-28", "2025-06-29", "2025-06-30", "2025-07-01"]
+    rows = "".join(f"1.1.1,{days[n % 6]},+1,第{n}条\n" for n in range(305))
+    Path("week.csv").write_text("code,date,value,note\n" + rows, encoding="utf-8")
+    assert run("import", "week.csv", today=AS_OF).exit_code == 0
+    assert run("undo", "--yes", today=AS_OF).exit_code == 0  # a voided record is not counted
+    text = run("report", "weekly", today=AS_OF).stdout
+    assert "2025-06-26 至 2025-07-02，共 304 条填报。" in text
+    assert "……另有 4 条未列出" in text
+    listed = [line for line in text.splitlines() if re.search(r"第\d+条", line)]
+    assert len(listed) == 300
+    data = json.loads(run("report", "weekly", "--format", "json", today=AS_OF).stdout)
+    assert len(data["updates"]) == 304

@@ -82,7 +82,7 @@ def weekly(
     """The weekly progress summary: lights per area, this week's records, what is late, who must act."""
     from kpi.core.status import Light
     from kpi.formats.words import short_word
-    from kpi.report.weekly import build_weekly_from, heading, window
+    from kpi.report.weekly import READING_LIMIT, build_weekly_from, heading, window
 
     st = state(ctx)
     from kpi.cli import district
@@ -96,10 +96,18 @@ def weekly(
 
         message = mail.prepare(st.env, mail_to)  # addresses and server checked before anything
     start, week_before = window(day)
+    store, plan_id = st.store(), st.plan_id()
     statuses = st.counting([day, week_before])  # the database counts in the background …
-    week = st.store().updates_between(st.plan_id(), start, day)  # … while the week is read
-    now, before = statuses()
-    rep = build_weekly_from(now.plan, now, before, week, day)
+    if fmt == ReportFormat.json and message is None:  # … while the week is read: all of it,
+        week, more = store.updates_between(plan_id, start, day), 0
+        now, before = statuses()
+    else:  # or, for a page, the records it lists and how many more there are
+        listed = store.valid_between(plan_id, start, day)
+        now, before = statuses()
+        ids = [i for i, item in listed if now.plan.has(item)]
+        week = store.updates_with_ids(plan_id, ids[:READING_LIMIT])
+        more = len(ids) - len(week)
+    rep = build_weekly_from(now.plan, now, before, week, day, more)
     if fmt == ReportFormat.html or message is not None:  # the HTML draws the red items' trends
         rep = _with_trends(st, rep)
     if out:

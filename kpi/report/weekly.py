@@ -95,6 +95,11 @@ class WeeklyReport:
     def count(self, light: Light) -> int:
         return self.overall.counts.get(light, 0)
 
+    @property
+    def records_total(self) -> int:
+        """The week's records, those left out for reading too."""
+        return len(self.records) + self.omitted.get("records", 0)
+
 
 def window(as_of: dt.date) -> tuple[dt.date, dt.date]:
     """The seven days a summary as of ``as_of`` covers, and the day a week before it."""
@@ -114,9 +119,15 @@ def build_weekly(plan: Plan, updates: Sequence[Update], as_of: dt.date) -> Weekl
 
 
 def build_weekly_from(
-    plan: Plan, now: PlanStatus, before: PlanStatus, week: Sequence[Update], as_of: dt.date
+    plan: Plan,
+    now: PlanStatus,
+    before: PlanStatus,
+    week: Sequence[Update],
+    as_of: dt.date,
+    more_records: int = 0,
 ) -> WeeklyReport:
-    """The summary from the statuses on ``as_of`` and a week before, and the week's records."""
+    """The summary from the statuses on ``as_of`` and a week before, and the week's records
+    (all of them, or the first for reading and ``more_records`` the number left out)."""
     window_start, _ = window(as_of)
     year, week_no, _ = as_of.isocalendar()
     records = tuple(
@@ -173,20 +184,19 @@ def build_weekly_from(
         overdue=tuple(overdue),
         stale={office: tuple(stale[office]) for office in ordered_offices},
         changes=changes,
+        omitted={"records": more_records} if more_records else {},
     )
 
 
 def for_reading(rep: WeeklyReport, limit: int | None = None) -> WeeklyReport:
     """The report with each list cut to ``limit`` rows (the most urgent first), saying how many
     were left out; unchanged when every list is short (or when it was cut already)."""
-    if rep.omitted:
-        return rep
     limit = READING_LIMIT if limit is None else limit
-    omitted: dict[str, int] = {}
+    omitted = dict(rep.omitted)
 
     def cut(name: str, rows: tuple[Any, ...], keep: int = limit) -> tuple[Any, ...]:
         if len(rows) > keep:
-            omitted[name] = len(rows) - keep
+            omitted[name] = omitted.get(name, 0) + len(rows) - keep
         return rows[:keep]
 
     per_office = max(1, limit // max(1, len(rep.stale)))
@@ -261,7 +271,7 @@ def window_line(rep: WeeklyReport) -> str:
         "report.window",
         start=rep.window_start.isoformat(),
         end=rep.as_of.isoformat(),
-        n=len(rep.records),
+        n=rep.records_total,
     )
 
 

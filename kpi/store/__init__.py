@@ -196,6 +196,12 @@ class Store:
     def updates_between(self, plan_id: str, start: dt.date, end: dt.date) -> list[Update]:
         return records.updates_between(self.db, plan_id, start, end)
 
+    def valid_between(self, plan_id: str, start: dt.date, end: dt.date) -> list[tuple[int, str]]:
+        return records.valid_between(self.db, plan_id, start, end)
+
+    def updates_with_ids(self, plan_id: str, ids: Sequence[int]) -> list[Update]:
+        return records.updates_with_ids(self.db, plan_id, ids)
+
     def get_update(self, plan_id: str, update_id: int) -> Update | None:
         return records.get_update(self.db, plan_id, update_id)
 

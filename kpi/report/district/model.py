@@ -121,7 +121,7 @@ class PlanRow:
 
     @property
     def records(self) -> int:
-        return len(self.week.records) if self.week else 0
+        return self.week.records_total if self.week else 0
 
     @property
     def better(self) -> int:
