@@ -206,16 +206,17 @@ class State:
 
     def counting(self, days: list[dt.date]) -> Callable[[], list[PlanStatus]]:
         """``statuses``, begun now: the database counts (on SQLite in the background) while the
-        caller goes on; the plans are read when the result is called, still while it counts."""
+        caller goes on; the plans are read when the result is called, still while it counts, and
+        each day's statuses are worked out as soon as its counts are in."""
         from kpi.core.status import plan_status_from
 
-        counted = self.store().progress_later(self.plan_id(), days)
+        counting = self.store().progress_later(self.plan_id(), days)
 
         def statuses() -> list[PlanStatus]:
             plans = [self.plan_on(day) for day in days]
             return [
-                plan_status_from(plan, progress, day)
-                for plan, progress, day in zip(plans, counted(), days, strict=True)
+                plan_status_from(plan, counted(), day)
+                for plan, counted, day in zip(plans, counting, days, strict=True)
             ]
 
         return statuses

@@ -259,8 +259,9 @@ class Store:
 
     def progress_later(
         self, plan_id: str, days: Sequence[dt.date]
-    ) -> Callable[[], list[dict[str, Progress]]]:
-        """``progress_on``, begun now (in the background on SQLite) and waited for when called."""
+    ) -> list[Callable[[], dict[str, Progress]]]:
+        """``progress_on``, begun now (in the background on SQLite): a call per day that waits
+        for its day."""
         return progress.progress_later(self.db, plan_id, days)
 
     # -- rights and the audit trail -------------------------------------------------------
