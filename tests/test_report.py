@@ -405,3 +405,4 @@ def test_a_long_week_lists_the_first_records_and_counts_them_all(run: Run) -> No
     assert len(listed) == 300
     data = json.loads(run("report", "weekly", "--format", "json", today=AS_OF).stdout)
     assert len(data["updates"]) == 304
+    assert {"id", "organisation", "year", "title"} <= data["plan"].keys()  # which plan it is

@@ -23,7 +23,12 @@ def to_json(rep: WeeklyReport) -> str:
         }
 
     data = {
-        "plan": {"year": rep.plan.year, "title": rep.plan.title},
+        "plan": {
+            "id": rep.plan.id,
+            "organisation": rep.plan.organisation,
+            "year": rep.plan.year,
+            "title": rep.plan.title,
+        },
         "year": rep.year,
         "week": rep.week,
         "as_of": rep.as_of.isoformat(),
