@@ -167,9 +167,9 @@ def finish(
     sheet.auto_filter.ref = f"A{header_row}:{last_column}{last_row}"
 
 
-def print_setup(sheet: Worksheet, header_row: int, ps: PlanStatus) -> None:
-    """A4 landscape, as wide as the page and as many pages long as it takes, the header on
-    every page, and a footer: what the sheet is, page n of N, as of which day."""
+def a4_landscape(sheet: Worksheet, header_row: int) -> None:
+    """A4 landscape, as wide as the page and as many pages long as it takes, the header row on
+    every page."""
     from openpyxl.worksheet.page import PageMargins
 
     sheet.print_title_rows = f"{header_row}:{header_row}"
@@ -183,6 +183,12 @@ def print_setup(sheet: Worksheet, header_row: int, ps: PlanStatus) -> None:
     sheet.page_margins = PageMargins(
         left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.3, footer=0.3
     )
+
+
+def print_setup(sheet: Worksheet, header_row: int, ps: PlanStatus) -> None:
+    """A4 landscape, as wide as the page and as many pages long as it takes, the header on
+    every page, and a footer: what the sheet is, page n of N, as of which day."""
+    a4_landscape(sheet, header_row)
     # Excel refuses a footer of more than 255 characters: a long plan title is cut short.
     title = ps.plan.title if len(ps.plan.title) <= 60 else ps.plan.title[:59] + "…"
     footer = sheet.oddFooter

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kpi.locale import t
 from kpi.report.district.model import District
-from kpi.sheets.book import FONT, Column, display_width, finish, header, literal, put
+from kpi.sheets.book import FONT, Column, a4_landscape, display_width, finish, header, literal, put
 from kpi.sheets.ledger import FILLS, ledger_sheet
 
 if TYPE_CHECKING:
@@ -122,19 +122,7 @@ def summary_sheet(sheet: Worksheet, d: District) -> None:
 
 def _print(sheet: Worksheet, d: District) -> None:
     """As the 台账 prints (``book.print_setup``), with the district's words in the footer."""
-    from openpyxl.worksheet.page import PageMargins
-
-    sheet.print_title_rows = "2:2"
-    setup = sheet.page_setup
-    setup.orientation = "landscape"
-    setup.paperSize = sheet.PAPERSIZE_A4
-    setup.fitToWidth = 1
-    setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins = PageMargins(
-        left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.3, footer=0.3
-    )
+    a4_landscape(sheet, 2)
     footer = sheet.oddFooter
     parts = (
         (footer.left, literal(t("district.footer_title", sheet=sheet.title))),

@@ -3,6 +3,8 @@ finding an item by what people type. Syncing a plan from its file is ``sync``.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from kpi.core.plan import Plan, PlanHead, PlanInfo
 from kpi.errors import InputError
 from kpi.locale import t
@@ -15,20 +17,25 @@ _CURRENT = "plan_id = :plan AND retired = :no"
 def plan_heads(db: Database) -> list[PlanHead]:
     """Every plan's id, organisation, title, period and whether it is in use; nothing counted."""
     return [
-        PlanHead(
-            id=h["id"],
-            organisation=h["organisation"],
-            year=h["year"],
-            title=h["title"],
-            start=day_of(h["start"]),
-            end=day_of(h["end"]),
-            retired=bool(h["retired"]),
-        )
+        PlanHead(**_head(h))
         for h in db.rows(
             'SELECT id, organisation, year, title, start, "end", retired FROM plans '
             "ORDER BY start, id"
         )
     ]
+
+
+def _head(h: Any) -> dict[str, Any]:
+    """A plan row's fields as ``PlanHead`` has them."""
+    return {
+        "id": h["id"],
+        "organisation": h["organisation"],
+        "year": h["year"],
+        "title": h["title"],
+        "start": day_of(h["start"]),
+        "end": day_of(h["end"]),
+        "retired": bool(h["retired"]),
+    }
 
 
 def plan_infos(db: Database) -> list[PlanInfo]:
@@ -62,13 +69,7 @@ def plan_infos(db: Database) -> list[PlanInfo]:
         version, effective = latest.get(h["id"], (None, None))
         out.append(
             PlanInfo(
-                id=h["id"],
-                organisation=h["organisation"],
-                year=h["year"],
-                title=h["title"],
-                start=day_of(h["start"]),
-                end=day_of(h["end"]),
-                retired=bool(h["retired"]),
+                **_head(h),
                 items=items.get(h["id"], 0),
                 records=n,
                 last_record=day_of(last) if last else None,
