@@ -98,7 +98,7 @@ def weekly(
     start, week_before = window(day)
     store, plan_id = st.store(), st.plan_id()
     statuses = st.counting([day, week_before])  # the database counts in the background …
-    if fmt == ReportFormat.json and message is None:  # … while the week is read: all of it,
+    if fmt == ReportFormat.json:  # … while the week is read: all of it,
         week, more = store.updates_between(plan_id, start, day), 0
         now, before = statuses()
     else:  # or, for a page, the records it lists and how many more there are

@@ -27,7 +27,7 @@ MAX_QUOTE = 200  # characters of anything a user supplied that a message quotes
 
 
 def neutralise(text: str) -> str:
-    """``text`` with every unsafe character shown as ``<U+XXXX>``."""
+    """``text`` with every unsafe character shown as its code point: U+202E as ``<U+202E>``."""
     if _UNSAFE.search(text) is None:
         return text
     return _UNSAFE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)

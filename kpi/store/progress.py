@@ -31,7 +31,7 @@ from typing import Any
 
 from kpi.core.progress import Progress
 from kpi.store.engine import Database, Transaction
-from kpi.store.rows import day_of
+from kpi.store.rows import days_of
 
 VALID = "u.id NOT IN (SELECT update_id FROM voids)"
 COUNTS = f"u.plan_id = :plan AND u.date <= :day AND {VALID}"
@@ -177,14 +177,7 @@ def _read(query: Query, fetched: Any) -> Sequence[Sequence[Any]]:
 
 def _progress(per_item: Sequence[Any], milestones: Sequence[Any]) -> dict[str, Progress]:
     """Each item's progress from the rows of ``ITEMS`` and ``MILESTONES``."""
-    days: dict[Any, dt.date] = {}
-
-    def day(value: Any) -> dt.date:
-        found = days.get(value)
-        if found is None:
-            found = days[value] = day_of(value)
-        return found
-
+    day = days_of()
     done_ms: dict[str, dict[str, dt.date]] = {}
     for item_code, code, done_on in milestones:
         done_ms.setdefault(item_code, {})[code] = day(done_on)

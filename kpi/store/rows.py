@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -134,6 +134,19 @@ def day_of(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def days_of() -> Callable[[Any], dt.date]:
+    """``day_of`` remembering what it has read: the rows of many records share a few days."""
+    days: dict[Any, dt.date] = {}
+
+    def day(value: Any) -> dt.date:
+        found = days.get(value)
+        if found is None:
+            found = days[value] = day_of(value)
+        return found
+
+    return day
 
 
 def moment_of(value: Any) -> dt.datetime | None:
@@ -318,14 +331,8 @@ def updates_from_rows(rows: Sequence[Any]) -> list[Update]:
     names = list(rows[0].keys())
     at = {name: n for n, name in enumerate(names)}
     detail = {"void_kind", "voided_by", "voided_at"} <= at.keys()
-    days: dict[Any, dt.date] = {}
+    day = days_of()
     texts: dict[str, str] = {}
-
-    def day(value: Any) -> dt.date:
-        found = days.get(value)
-        if found is None:
-            found = days[value] = day_of(value)
-        return found
 
     def text(value: str) -> str:
         found = texts.get(value)
