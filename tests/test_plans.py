@@ -154,3 +154,17 @@ def test_changing_what_records_mean_is_refused_while_records_exist(run: Run) -> 
 def test_a_plan_id_people_can_type(run: Run, bad: str) -> None:
     result = run("load", _write("bad.yaml", REAL.replace("id: xjw-2025", f'id: "{bad}"', 1)))
     assert result.exit_code == 2 and "plan.id" in result.stderr
+
+
+def test_kpi_plans_reads_at_80_columns(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each plan takes at most two lines; a title that names its organisation is not told it
+    again in a column of its own, and the column says it holds the plan's title."""
+    run("load")
+    run("load", _write("wjc.yaml", _other_office()))
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = run("plans").stdout.splitlines()
+    assert lines[0].split()[:2] == ["计划", "计划名称"] and "单位" not in lines[0]
+    from rich.cells import cell_len
+
+    assert all(cell_len(line) <= 80 for line in lines)
+    assert len(lines) == 2 + 2 * 2  # header, rule, two lines a plan

@@ -344,32 +344,35 @@ def legend(plan: Plan) -> str:
 
 
 def plans_table(infos: Sequence[PlanInfo]):  # type: ignore[no-untyped-def]
-    """Every plan: id, organisation, title, period, items, records, last record, version."""
+    """Every plan: id, organisation, title, period, items, records, last record, version.
+
+    The organisation has a column only when some title does not begin with it (新江湾城街道2025年
+    主要工作安排 names its office already): at 80 columns the title keeps room to be read."""
     from rich import box
     from rich.table import Table
 
+    named = all(p.title.startswith(p.organisation) for p in infos)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
     table.add_column(t("col.plan"), no_wrap=True)
-    table.add_column(t("col.organisation"), overflow="fold")
-    table.add_column(t("col.title"), ratio=1, overflow="fold")
+    if not named:
+        table.add_column(t("col.organisation"), overflow="fold")
+    table.add_column(t("col.plan_title"), ratio=1, overflow="fold")
     table.add_column(t("col.period"), no_wrap=True)
-    table.add_column(t("col.items"), justify="right")
-    table.add_column(t("col.records"), justify="right")
+    table.add_column(t("col.items"), justify="right", no_wrap=True)
+    table.add_column(t("col.records"), justify="right", no_wrap=True)
     table.add_column(t("col.last_record"), no_wrap=True)
-    table.add_column(t("col.version"), justify="right")
+    table.add_column(t("col.version"), justify="right", no_wrap=True)
     for p in infos:
         style = "dim" if p.retired else ""
-        table.add_row(
+        cells = [
             p.id + (t("plans.retired_mark") if p.retired else ""),
-            p.organisation,
+            *([] if named else [p.organisation]),
             p.title,
             f"{p.start:%Y-%m-%d}～{p.end:%m-%d}",
             str(p.items),
             str(p.records),
             p.last_record.isoformat() if p.last_record else "—",
-            f"v{p.version}" + (f" {p.effective:%m-%d}" if p.effective else "")
-            if p.version
-            else "—",
-            style=style,
-        )
+            f"v{p.version}" if p.version else "—",
+        ]
+        table.add_row(*cells, style=style)
     return table
