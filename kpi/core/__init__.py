@@ -7,5 +7,6 @@
 - ``progress``: an item's records folded into what the status rules need;
 - ``status``: the status rules, pure functions of (plan, records, day);
 - ``recording``: the rules every new record passes, for the command line and imports alike;
-- ``text`` and ``safety``: text as a terminal shows it, and text that cannot harm one.
+- ``text`` and ``typed``: text as a terminal shows it, and text as people type it, refused when
+  it could harm one (``kpi.safety`` finds such characters).
 """

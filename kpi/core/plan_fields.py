@@ -16,8 +16,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from kpi.core.safety import neutralise
 from kpi.locale import t
+from kpi.safety import neutralise
 
 _CODE = re.compile(r"^[0-9A-Za-z]+(?:[.\-][0-9A-Za-z]+)*$")
 

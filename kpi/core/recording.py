@@ -22,8 +22,9 @@ from dataclasses import dataclass, replace
 
 from kpi.core.plan import Item, Milestone, Plan
 from kpi.core.records import Update, UpdateKind
-from kpi.core.safety import MAX_NAME, MAX_NOTE, check_typed
 from kpi.core.status import ItemStatus, Light, already_done, clamp_to_period, item_status
+from kpi.core.typed import check_typed
+from kpi.safety import MAX_NAME, MAX_NOTE
 
 __all__ = [
     "Slip",

@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any
 
-from kpi.core.safety import quote
 from kpi.locale.en import EN
 from kpi.locale.zh import ZH
+from kpi.safety import quote
 
 CATALOGUES = {"zh": ZH, "en": EN}
 _current = ZH

@@ -2,7 +2,7 @@
 ``kpi done``, or its mistakes, each naming its row and its column.
 
 A row is read on its own here — its code, date and value, and its note and 填报人 as text a person
-typed (no control or invisible character, within the lengths of ``kpi.core.safety``). What a
+typed (no control or invisible character, within the lengths of ``kpi.safety``). What a
 row means beside the others and beside the stored records (done already, recorded already, a
 figure moved far out of line) is ``kpi.sheets.checks``. Nothing here writes to the database.
 """
@@ -109,7 +109,7 @@ class Reader:
                 yield record
 
     def read(self, number: int, cells: list[str], mistakes: Mistakes | None) -> Record | None:
-        from kpi.core.safety import MAX_NOTE, unsafe_char
+        from kpi.safety import MAX_NOTE, unsafe_char
 
         n = len(cells)
         a_code, a_date, a_value, a_note, a_by = self._at
@@ -168,7 +168,8 @@ class Reader:
 
     def _typed(self, f: str, text: str) -> str | None:
         """Why ``text`` cannot be taken as typed in column ``f``, if it cannot."""
-        from kpi.core.safety import MAX_NAME, MAX_NOTE, MAX_QUOTE, check_typed
+        from kpi.core.typed import check_typed
+        from kpi.safety import MAX_NAME, MAX_NOTE, MAX_QUOTE
 
         limit = {"note": MAX_NOTE, "by": MAX_NAME}.get(f, MAX_QUOTE)
         try:

@@ -33,8 +33,8 @@ from kpi.locale import t
 from kpi.store import access, audit, maintenance, plans, progress, records, sync, versions
 from kpi.store.engine import DEFAULT_DB, Database
 from kpi.store.maintenance import SCHEMA_VERSION
-from kpi.store.sync import SyncResult
 from kpi.store.urls import safe_url, sqlite_target
+from kpi.store.versions import SyncResult
 
 __all__ = [
     "DEFAULT_DB",
@@ -214,9 +214,11 @@ class Store:
     def add_updates(
         self,
         plan_id: str,
-        new: records.Batch | Sequence[Update],
+        new: records.Batch | Sequence[Update] = (),
         check: Callable[[records.StoredRecords], records.Batch] | None = None,
     ) -> int:
+        """Several records in one transaction: ``new``, or what ``check`` (run inside the
+        transaction with the records as stored then) returns."""
         return records.add_updates(self.db, plan_id, new, self.now(), check)
 
     def stored_records(self, plan_id: str) -> records.StoredRecords:

@@ -160,8 +160,6 @@ def init(
 ) -> InitResult:
     """Set the rights up (again): on a server the group role, grants, policies, functions and
     triggers, by the owner of kpi's tables; then ``admin`` is admin of every plan."""
-    from kpi.store.maintenance import TABLES
-
     name = None
     with db.write() as tx:
         if not db.is_sqlite:
@@ -172,7 +170,7 @@ def init(
             if not known:
                 tx.execute(f"CREATE ROLE {access_sql.ident(name)} NOLOGIN")
             assert who.schema is not None and who.database is not None
-            for statement in access_sql.setup(who.schema, name, who.database, TABLES):
+            for statement in access_sql.setup(who.schema, name, who.database, access_sql.TABLES):
                 tx.execute(statement)
         stored = events(tx)
         check(stored)  # inside the transaction: a grant made meanwhile counts
@@ -194,30 +192,6 @@ def _group_name(tx: Transaction, who: Identity, asked: str | None) -> str:
     if not _GROUP.match(name):
         raise InputError(t("rights.bad_group", group=name))
     return name
-
-
-_TABLE = re.compile(r'(?:for table|policy for table|kpi:) "?([a-z_]+)"?')
-_SERVER_RULES = {
-    "updates": "rights.server_record",
-    "voids": "rights.server_void",
-    "grant_events": "rights.server_grant",
-    "plan_versions": "rights.server_load",
-    **{name: "rights.server_load" for name in access_sql.PLAN_TABLES},
-}
-
-
-def server_refusal(problem: str) -> Refused:
-    """What the server said when it refused (insufficient privilege, a row-level security policy,
-    an append-only table) as one line naming the rule."""
-    found = _TABLE.search(problem)
-    table = found[1] if found else ""
-    if table == "alembic_version" or "schema" in problem or "for database" in problem:
-        return Refused(t("rights.server_not_member"))
-    if "append-only" in problem:
-        return Refused(t("rights.server_append_only", table=table))
-    if table in _SERVER_RULES:
-        return Refused(t(_SERVER_RULES[table]))
-    return Refused(t("rights.server_denied", problem=problem))
 
 
 def offices(db: Database, plan_id: str | None) -> set[str] | None:

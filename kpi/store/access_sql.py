@@ -39,6 +39,7 @@ PLAN_TABLES = {  # a plan's own tables, loaded by `kpi load`, and the column nam
     "items": "plan_id",
     "milestones": "plan_id",
 }
+TABLES = (*PLAN_TABLES, *APPEND_ONLY)  # every table of kpi, in the order they are counted
 
 
 def ident(name: str) -> str:

@@ -225,14 +225,14 @@ class Database:
 
     def _error(self, exc: BaseException) -> KpiError:
         """A database failure as one true line: busy, read-only, full, damaged, refused by the
-        server's rights (``kpi.store.access``), or what the server said (SQLite's own error code
+        server's rights (``kpi.store.refusals``), or what the server said (SQLite's own error code
         where there is one: its words vary)."""
         original = getattr(exc, "orig", None) or exc
         problem = redact(_first_line(original), self.url)
         if getattr(original, "sqlstate", None) in ("42501", "3F000") or (
             "permission denied for database" in problem  # a role kpi's group does not hold
         ):
-            from kpi.store.access import server_refusal
+            from kpi.store.refusals import server_refusal
 
             return server_refusal(problem)
         lowered = problem.lower()

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from kpi.errors import InputError, StoreError
 from kpi.locale import t
+from kpi.store.access_sql import TABLES
 from kpi.store.engine import SQLITE_MAGIC, Database
 from kpi.store.urls import safe_url
 
@@ -31,17 +32,6 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = "0005"  # the newest migration in kpi/store/migrations/versions
 KNOWN_VERSIONS = ("0001", "0002", "0003", "0004", "0005")
-TABLES = (
-    "plans",
-    "areas",
-    "sections",
-    "items",
-    "milestones",
-    "updates",
-    "voids",
-    "plan_versions",
-    "grant_events",
-)
 
 
 def prepare(db: Database, *, check_schema: bool = True) -> None:

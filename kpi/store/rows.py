@@ -2,7 +2,7 @@
 
 SQLite hands back text for dates and times (times are kept in UTC), PostgreSQL hands back date and
 time objects; both become the same plan objects and records here. JSON columns are text. Text
-read back is neutralised (``kpi.core.safety``): a control character stored by an older kpi, or
+read back is neutralised (``kpi.safety``): a control character stored by an older kpi, or
 written straight into the database, never reaches a terminal raw.
 """
 
@@ -28,7 +28,7 @@ from kpi.core.plan import (
     Target,
 )
 from kpi.core.records import Update
-from kpi.core.safety import neutralise
+from kpi.safety import neutralise
 
 PARTS = ("areas", "sections", "items", "milestones")
 

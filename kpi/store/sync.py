@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from kpi.core.plan import Plan
@@ -22,26 +21,10 @@ from kpi.locale import t
 from kpi.store import versions
 from kpi.store.engine import Database, Transaction
 from kpi.store.rows import PARTS, plan_head, rows_from_plan
+from kpi.store.versions import SyncResult
 
 # What a record's meaning depends on: changed under records, old records would be misread.
 _FIXED = ("kind", "unit", "accumulate")
-
-
-@dataclass(frozen=True, slots=True)
-class SyncResult:
-    """What a load changed (or, in a dry run, would change), by code."""
-
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    retired: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    version: int | None = None  # the version the load made (None: nothing changed, or a dry run)
-    effective: dt.date | None = None
-    adopted: str | None = None  # the id of an old-schema plan this load took over
-
-    @property
-    def nothing(self) -> bool:
-        return not (self.added or self.changed or self.retired)
 
 
 def sync_plan(

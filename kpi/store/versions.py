@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kpi.store.engine import Database, Transaction
@@ -18,7 +18,23 @@ from kpi.store.rows import day_of, moment_of, plan_from_snapshot, snapshot_of
 
 if TYPE_CHECKING:
     from kpi.core.plan import Plan
-    from kpi.store.sync import SyncResult
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """What a load changed (or, in a dry run, would change), by code."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    version: int | None = None  # the version the load made (None: nothing changed, or a dry run)
+    effective: dt.date | None = None
+    adopted: str | None = None  # the id of an old-schema plan this load took over
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.added or self.changed or self.retired)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ terminal of whoever reads the history, a right-to-left override that makes ``+50
 or a zero-width space that makes two codes look alike. So:
 
 - where people type (a note, ``--by``, a cell of an imported sheet), such characters are refused,
-  naming the character and its place (``check_typed``), and lengths are bounded;
+  naming the character and its place, and lengths are bounded (``kpi.core.typed``);
 - whatever is already stored, or comes from a targets file, is shown neutralised: each such
   character becomes a visible ``<U+202E>`` (``neutralise``), on every output.
 
@@ -16,8 +16,6 @@ characters U+200B–U+200F, U+202A–U+202E, U+2060–U+2069 and U+FEFF.
 from __future__ import annotations
 
 import re
-
-from kpi.errors import InputError
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
@@ -37,23 +35,6 @@ def unsafe_char(text: str) -> tuple[int, str] | None:
     """The first unsafe character of ``text`` and its position (1-based), if any."""
     found = _UNSAFE.search(text)
     return None if found is None else (found.start() + 1, f"U+{ord(found.group()):04X}")
-
-
-def check_typed(text: str, what: str, *, limit: int, lines: bool = True) -> str:
-    """What a person typed for ``what``: refused if it holds an unsafe character (or a line
-    break where ``lines`` is False) or is longer than ``limit`` characters."""
-    from kpi.locale import t
-
-    bad = unsafe_char(text)
-    if bad is not None:
-        raise InputError(t("input.control_char", what=what, char=bad[1], position=bad[0]))
-    if not lines and ("\n" in text or "\t" in text):
-        position = min(p for p in (text.find("\n"), text.find("\t")) if p >= 0)
-        char = f"U+{ord(text[position]):04X}"
-        raise InputError(t("input.line_break", what=what, char=char, position=position + 1))
-    if len(text) > limit:
-        raise InputError(t("input.too_long", what=what, n=len(text), limit=limit))
-    return text
 
 
 def quote(text: str, limit: int = MAX_QUOTE) -> str:
