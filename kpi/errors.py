@@ -20,6 +20,7 @@ class KpiError(Exception):
     """A failure the user can understand; ``str()`` is the one-line message."""
 
     exit_code: Exit = Exit.FAILURE
+    error: bool = True  # shown after 错误：(a "no" to a question is not an error)
 
     def __init__(self, message: str, *, details: list[str] | None = None) -> None:
         super().__init__(message)

@@ -8,7 +8,7 @@ import re
 import pytest
 from rich.cells import cell_len
 
-from kpi.cli.app import app
+from kpi.cli import app
 from kpi.core.plan_file import parse_plan
 from tests.conftest import PLAN_FILE, Prepare, Run, loaded
 

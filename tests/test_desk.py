@@ -403,9 +403,12 @@ def test_office_by_a_unique_fragment(run: Run) -> None:
 # -- help in both languages, every command ------------------------------------------------------
 
 _WALK = r"""
-import json, sys
+import json, os, sys
 from typer.main import get_command
 from typer.testing import CliRunner
+from kpi.locale import set_language
+
+set_language(os.environ["KPI_LANG"])  # before the commands are defined: their help is in it
 from kpi.cli import app
 
 paths = []

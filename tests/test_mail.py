@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
+from kpi.app import mail
 from kpi.env import Env
-from kpi.report import mail
 from tests.conftest import Run
 from tests.test_trust import copy_loaded, loaded_template
 

@@ -1,43 +1,57 @@
 """The command line: ``kpi`` and its commands, one module per group of commands.
 
-The help of every command and option comes from the message catalogue when the commands are
-defined, so the language is chosen first: from ``--lang`` on the command line, else ``KPI_LANG``.
+Importing this package defines nothing and does nothing: ``main`` (the console script) chooses
+the language first — from ``--lang`` on the command line, else ``KPI_LANG`` — since the help of
+every command and option comes from the message catalogue when the commands are defined; a Tab
+after ``kpi show`` and the like is answered before the framework is even loaded
+(``kpi.cli.quick``). ``app`` is the Typer application with every command, defined on first use
+in the language chosen by then.
 """
+
+from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING, Any
 
-if os.environ.get("_KPI_COMPLETE"):  # a Tab: the common ones are answered before Typer loads
-    from kpi.cli.quick import answer
+if TYPE_CHECKING:
+    import typer
 
-    if answer():
-        sys.exit(0)
-
-from kpi.locale import set_language
+__all__ = ["app", "main"]
 
 
-def _language_asked(argv: list[str]) -> str | None:
+def main() -> None:
+    """The ``kpi`` console script."""
+    if os.environ.get("_KPI_COMPLETE"):  # a Tab: the common ones are answered before Typer loads
+        from kpi.cli.quick import answer
+
+        if answer():
+            sys.exit(0)
+    from kpi.locale import set_language
+
+    set_language(language_asked(sys.argv[1:], os.environ.get("KPI_LANG")))
+    from kpi.cli.commands import run
+
+    run()
+
+
+def language_asked(argv: list[str], variable: str | None) -> str | None:
+    """``--lang`` as the command line gives it, else the variable's."""
     for n, arg in enumerate(argv):
         if arg == "--lang" and n + 1 < len(argv):
             return argv[n + 1]
         if arg.startswith("--lang="):
             return arg.partition("=")[2]
-    return os.environ.get("KPI_LANG")
+    return variable
 
 
-set_language(_language_asked(sys.argv[1:]))
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        from kpi.cli.commands import app
 
-# The commands register themselves on import, after the language is set: hence E402.
-from kpi.cli import (  # noqa: E402, F401
-    access_cmd,
-    audit_cmd,
-    db_cmd,
-    io_cmd,
-    plan_cmd,
-    record_cmd,
-    report_cmd,
-    status_cmd,
-)
-from kpi.cli.app import app, main  # noqa: E402
+        return app
+    raise AttributeError(name)
 
-__all__ = ["app", "main"]
+
+if TYPE_CHECKING:
+    app: typer.Typer

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kpi.cli.app import app as main_app
-from kpi.cli.app import state
 from kpi.cli.context import State
 from kpi.cli.options import Format
+from kpi.cli.root import app as main_app
+from kpi.cli.root import state
 from kpi.errors import InputError
 from kpi.locale import t
 
@@ -46,12 +46,12 @@ PlanOpt = Annotated[
 
 
 def _role(st: State, text: str) -> str:
-    from kpi.core.safety import check_typed
+    from kpi.core.typed import check_typed
 
     role = check_typed(text.strip(), "ROLE", limit=63, lines=False)
     if not role:
         raise InputError(t("access.empty_role"))
-    store = st.store()
+    store = st.workspace.store()
     if not store.role_exists(role):
         raise InputError(t("access.no_such_role", role=role))
     if role == store.access_group():
@@ -73,7 +73,7 @@ def init(
     from kpi.core.rights import Rights, check_init
 
     st = state(ctx)
-    store = st.store()
+    store = st.workspace.store()
     me = store.identity(st.env.user)
     role = _role(st, admin) if admin is not None else me.account
 
@@ -111,13 +111,13 @@ def grant(
     plan_id = _plan(st, plan)
     _check_offices(st, offices, plan_id)
     name = _role(st, role)
-    rights = st.rights()
+    rights = st.workspace.rights()
     check_grant(rights, plan_id)
 
     def make(stored: list[GrantEvent]) -> list[GrantEvent]:
         return grants_to_add(stored, name, level.value, offices, plan_id, rights.account)
 
-    added = st.store().add_grant_events(make)
+    added = st.workspace.store().add_grant_events(make)
     out = st.out
     if not added:
         each: list[str | None] = [*offices] or [None]
@@ -127,7 +127,7 @@ def grant(
     for e in added:
         right = describe_grant(e.level, e.office, e.plan_id)
         out.print(t("access.granted", role=name, right=right), markup=False)
-    group = st.store().access_group()
+    group = st.workspace.store().access_group()
     if group is not None:
         out.print("  " + t("access.granted_login", role=name, group=group), markup=False)
 
@@ -135,7 +135,7 @@ def grant(
 def _plan(st: State, plan: str | None) -> str | None:
     if plan is None or not plan.strip():
         return None
-    known = st.plans()
+    known = st.workspace.plans()
     if not any(p.id == plan.strip() for p in known):
         raise InputError(
             t("plan.unknown", plan=plan.strip(), plans="、".join(p.id for p in known) or "—")
@@ -145,7 +145,7 @@ def _plan(st: State, plan: str | None) -> str | None:
 
 def _check_offices(st: State, offices: list[str], plan_id: str | None) -> None:
     """An office must be one the plan (or some plan) names: a typo would grant nothing."""
-    known = st.store().offices(plan_id)
+    known = st.workspace.store().offices(plan_id)
     if known is None:
         return  # no plan loaded yet: nothing to check against
     for office in offices:
@@ -172,7 +172,7 @@ def revoke(
     name = role.strip()
     offices = [o.strip() for o in office or [] if o.strip()]
     plan_id = plan.strip() if plan and plan.strip() else None
-    rights = st.rights()
+    rights = st.workspace.rights()
 
     def make(stored: list[GrantEvent]) -> list[GrantEvent]:
         new = grants_to_revoke(
@@ -184,15 +184,15 @@ def revoke(
 
     if not rights.in_force:
         check_grant(rights, plan_id)
-    removed = st.store().add_grant_events(make)
+    removed = st.workspace.store().add_grant_events(make)
     if not removed:
         raise InputError(t("access.nothing_to_revoke", role=name))
     out = st.out
     for e in removed:
         right = describe_grant(e.level, e.office, e.plan_id)
         out.print(t("access.revoked", role=name, right=right), markup=False)
-    group = st.store().access_group()
-    left = [g for g in effective(st.store().grant_events()) if g.role == name]
+    group = st.workspace.store().access_group()
+    left = [g for g in effective(st.workspace.store().grant_events()) if g.role == name]
     if group is not None and not left:
         out.print("  " + t("access.revoked_login", role=name, group=group), markup=False)
 
@@ -209,12 +209,12 @@ def list_(
     from kpi.formats.records import to_json
 
     st = state(ctx)
-    store = st.store()
+    store = st.workspace.store()
     events = store.grant_events()
     held = sorted(
         effective(events), key=lambda g: (g.role, g.plan_id or "", g.level, g.office or "")
     )
-    rights = st.rights()
+    rights = st.workspace.rights()
     group = store.access_group()
     if fmt == Format.json:
         typer.echo(

@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kpi.cli.app import app, state
 from kpi.cli.options import Format
+from kpi.cli.root import app, state
 from kpi.errors import InputError
 from kpi.locale import t
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from kpi.store.audit import AuditEvent
+    from kpi.app.audit import AuditEvent
 
 _ACTIONS = {
     "record": "audit.action_record",
@@ -41,18 +41,13 @@ def audit(
     ] = Format.table,
 ) -> None:
     """Every step, oldest first: records, voids, undos, plan loads, grants; who and when."""
-    from kpi.core.values import parse_date
+    from kpi.app.audit import trail
     from kpi.formats.records import to_json
 
     if fmt not in (Format.table, Format.json):
         raise InputError(t("show.bad_format", fmt=fmt.value))
     st = state(ctx)
-    start = None
-    if since is not None:
-        day = parse_date(since, today=st.today, default_year=st.today.year)
-        start = dt.datetime.combine(day, dt.time()).astimezone()  # from local midnight
-    plan_id = st.chosen if st.chosen and st.chosen != "all" else None
-    found = st.store().audit(since=start, who=(who or "").strip() or None, plan_id=plan_id)
+    found = trail(st.workspace, since=since, who=who)
     if fmt == Format.json:
         typer.echo(to_json([_record(e) for e in found]))
         return

@@ -15,7 +15,7 @@ offers nothing, and it reads what it needs in one or two queries.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 from typer._completion_classes import ZshComplete as _TyperZsh
@@ -25,28 +25,21 @@ from kpi.errors import KpiError
 
 if TYPE_CHECKING:
     from kpi.core.plan import Plan
-    from kpi.store import Store
 
 Offer = list[tuple[str, str]]
-T = TypeVar("T")
 
 
-def _with_store(ctx: click.Context, use: Callable[[Store, str | None, Env], T], empty: T) -> T:
-    """``use(store, plan id, env)`` on the database the command would use, if it exists."""
-    from kpi.cli.quick import open_existing, plan_id
+def _asked(ctx: click.Context) -> tuple[str | None, Env, str | None]:
+    """The database the command would use, the environment, and the plan asked for."""
+    from kpi.cli.settings import database
 
     env = Env.from_process()
     root = ctx.find_root()
     try:
-        store = open_existing(root.params.get("db"), env)
-        if store is None:
-            return empty
-        try:
-            return use(store, plan_id(store, root.params.get("plan"), env), env)
-        finally:
-            store.close()
+        db = database(root.params.get("db"), env)
     except KpiError:
-        return empty
+        db = None
+    return db, env, root.params.get("plan")
 
 
 def _shell(env: Env) -> str | None:
@@ -56,22 +49,17 @@ def _shell(env: Env) -> str | None:
 
 def complete_item(ctx: click.Context, incomplete: str) -> Offer:
     """ITEM: codes with their titles (see the module's docstring)."""
+    from kpi.app.completion import item_names
+    from kpi.cli.quick import items_for
 
-    def use(store: Store, plan: str | None, env: Env) -> Offer:
-        if plan is None:
-            return []
-        from kpi.cli.quick import items_for
-
-        return items_for(store.names(plan), incomplete, _shell(env))
-
-    return _with_store(ctx, use, [])
+    db, env, plan = _asked(ctx)
+    return items_for(item_names(db, env, plan), incomplete, _shell(env))
 
 
 def _plan(ctx: click.Context) -> Plan | None:
-    def use(store: Store, plan: str | None, env: Env) -> Plan | None:
-        return store.load_plan(plan) if plan else None
+    from kpi.app.completion import plan
 
-    return _with_store(ctx, use, None)
+    return plan(*_asked(ctx))
 
 
 def complete_office(ctx: click.Context, incomplete: str) -> Offer:
@@ -90,14 +78,10 @@ def complete_area(ctx: click.Context, incomplete: str) -> Offer:
 
 
 def complete_plan(ctx: click.Context, incomplete: str) -> Offer:
-    def use(store: Store, plan: str | None, env: Env) -> Offer:
-        return [
-            (p.id, f"{p.organisation} {p.title}")
-            for p in store.plan_heads()
-            if p.id.startswith(incomplete.strip()) and not p.retired
-        ]
+    from kpi.app.completion import plans
 
-    return _with_store(ctx, use, [])
+    db, env, _ = _asked(ctx)
+    return [(p, h) for p, h in plans(db, env) if p.startswith(incomplete.strip())]
 
 
 def complete_light(ctx: click.Context, incomplete: str) -> Offer:

@@ -1,72 +1,42 @@
-"""What every command of one run shares: the environment, the database, the plan, the day.
+"""What every command of one run shares: the environment, the workspace, the terminal.
 
-``State`` is made by the global options (``app.main_options``) and handed to each command. It opens
-the database on first use, loads the bundled plan into an empty one (and says which database it
-made), chooses the plan to work on, works out the day to read it as of, and counts statuses with
-the database's help — each day with the version of the plan in effect on that day.
-
-Choosing the plan (``--plan ID`` or ``KPI_PLAN``; otherwise): the only plan in use; else the one
-whose period holds today, if exactly one does; else the one with the most recent period, if only
-one plan has it; otherwise the command says which plans there are and how to choose.
+``State`` is made by the global options (``app.main_options``) and handed to each command. The
+work is the ``Workspace``'s (``kpi.app.workspace``: the database, the plan chosen, the day); the
+state adds the terminal — standard output for data, standard error for notices beside it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import gc
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
+from functools import cached_property
 
 from rich.console import Console
 
+from kpi.app.workspace import ALL, Workspace, default_plan_file, display_path
 from kpi.env import Env
-from kpi.errors import InputError
-from kpi.locale import t
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from kpi.core.plan import Item, Milestone, Plan, PlanHead
-    from kpi.core.records import Update
-    from kpi.core.rights import Rights
-    from kpi.core.status import PlanStatus
-    from kpi.store import PlanInfo, Store
-
-ALL = "all"  # --plan all: every plan side by side (the district's view)
+__all__ = ["ALL", "State", "default_plan_file", "display_path"]
 
 
 @dataclass
 class State:
-    """One run: its environment, where the database is, and what has been read so far."""
+    """One run: its environment, its workspace, where its output goes."""
 
     env: Env = field(default_factory=Env)
     db: str | None = None
     debug: bool = False
     chosen: str | None = None  # --plan or KPI_PLAN
-    plan_version: str | None = None  # --plan-version: latest, or a version's number
-    _store: Store | None = None
-    _plan: Plan | None = None
-    _plan_id: str | None = None
-    _heads: list[PlanHead] | None = None
-    _on_day: dict[dt.date, Plan] = field(default_factory=dict)
+    plan_version: str | None = None  # --plan-version: latest
 
-    @property
-    def today(self) -> dt.date:
-        return self.env.today
-
-    @property
-    def user(self) -> str:
-        """Who is acting: on a server the role logged in (``current_user``), on SQLite the
-        account of the real uid."""
-        return self.store().account(self.env.user)
-
-    def rights(self) -> Rights:
-        """What the one acting may do (``kpi.core.rights``)."""
-        return self.store().rights(self.env.user)
+    @cached_property
+    def workspace(self) -> Workspace:
+        return Workspace(
+            env=self.env,
+            db=self.db,
+            chosen=self.chosen,
+            plan_version=self.plan_version,
+            notify=self.note,
+        )
 
     @property
     def out(self) -> Console:
@@ -82,234 +52,6 @@ class State:
         """One line on stderr, beside (never inside) the data on stdout."""
         self.err.print(message, markup=False, style="dim")
 
-    def store(self) -> Store:
-        if self._store is None:
-            from kpi.store import Store, locate
-
-            new = locate(self.db, self.env)
-            fresh = new.path is not None and not new.path.exists()
-            new.close()
-            self._store = Store.open(self.db, self.env)
-            if fresh:
-                self.note(t("db.created", path=self._store.shown))
-        return self._store
-
-    # -- the plan -------------------------------------------------------------------------
-
-    def plan_id(self) -> str:
-        """The plan this run works on (see the module's docstring)."""
-        if self._plan_id is None:
-            self._plan_id = self._choose()
-        return self._plan_id
-
-    def head(self) -> PlanHead:
-        """The chosen plan's id, organisation, title and period, without reading its items."""
-        plan_id = self.plan_id()
-        found = [h for h in self._heads or () if h.id == plan_id]
-        if not found:  # the bundled plan, loaded into a new database just now
-            self._heads = self.store().plan_heads()
-            found = [h for h in self._heads if h.id == plan_id]
-        return found[0]
-
-    def _choose(self) -> str:
-        infos = self._heads = self.store().plan_heads()
-        if self.chosen and self.chosen != ALL:
-            if not any(p.id == self.chosen for p in infos):
-                raise InputError(t("plan.unknown", plan=self.chosen, plans=_ids(infos)))
-            return self.chosen
-        if self.chosen == ALL:
-            raise InputError(t("plan.all_not_here"))
-        active = [p for p in infos if not p.retired]
-        if not active:
-            if infos:
-                raise InputError(t("plan.all_retired", plans=_ids(infos)))
-            return self._load_bundled()
-        if len(active) == 1:
-            return active[0].id
-        current = [p for p in active if p.start <= self.today <= p.end]
-        if len(current) == 1:
-            return current[0].id
-        latest = max(p.end for p in active)
-        recent = [p for p in active if p.end == latest]
-        if len(recent) == 1 and not current:
-            return recent[0].id
-        raise InputError(t("plan.choose", plans=_ids(current or active)))
-
-    def _load_bundled(self) -> str:
-        from kpi.core.plan_file import file_sha256, read_plan_file
-        from kpi.core.rights import check_load
-
-        path = default_plan_file(self.env)
-        shown = display_path(path, self.env)
-        plan = read_plan_file(path, shown)
-        check_load(self.rights(), plan.id)
-        result = self.store().sync_plan(
-            plan, file=shown, sha256=file_sha256(path), by=self.user, dry_run=False
-        )
-        self.note(t("load.auto", path=shown, n=len(plan.items), added=len(result.added)))
-        return plan.id
-
-    def plans(self) -> list[PlanInfo]:
-        return self.store().plans()
-
-    def plan(self) -> Plan:
-        """The chosen plan as it stands now (its newest version)."""
-        if self._plan is None:
-            self._plan = self.store().load_plan(self.plan_id())
-        return self._plan
-
-    def plan_on(self, day: dt.date) -> Plan:
-        """The chosen plan as it was in effect on ``day`` (or as ``--plan-version`` asks)."""
-        if self.plan_version == "latest":
-            return self.plan()
-        if day not in self._on_day:
-            _, newest = self.store().version_on(self.plan_id(), day)
-            # The newest version is the plan's own tables: read them once for every day.
-            found = self.plan() if newest else self.store().plan_on(self.plan_id(), day)
-            self._on_day[day] = found
-        return self._on_day[day]
-
-    def item_on(self, day: dt.date, code: str) -> Plan | None:
-        """A plan holding the item ``code`` as the plan in effect on ``day`` had it (None if the
-        item was not in that version)."""
-        if self.plan_version == "latest":
-            part = self.store().load_plan(self.plan_id(), item=code)
-        else:
-            part = self.store().plan_on(self.plan_id(), day, item=code)
-        return part if part.has(code) else None
-
-    def find_in_plan(self, query: str) -> Item | Milestone:
-        """The item or milestone ``query`` names in the whole plan, a code typed in full-width
-        forms (１.１.５) read as the code it plainly is."""
-        return self.plan().find(_typed_code(query))
-
-    def find(self, query: str) -> tuple[Plan, Item | Milestone]:
-        """The item or milestone ``query`` names, with a plan holding at least its item: only
-        that item when the database can tell which it is (a quick look at one of ten thousand),
-        the whole plan otherwise, so that several matches are listed and none are suggested."""
-        query = _typed_code(query)
-        if self._plan is None and query.strip():
-            code = self.store().item_of(self.plan_id(), query)
-            if code is not None:
-                part = self.store().load_plan(self.plan_id(), item=code)
-                return part, part.find(query)
-        plan = self.plan()
-        return plan, plan.find(query)
-
-    # -- statuses -------------------------------------------------------------------------
-
-    def status(self, day: dt.date) -> PlanStatus:
-        """Every item's status on ``day``, the database doing the counting."""
-        return self.statuses([day])[0]
-
-    def statuses(self, days: list[dt.date]) -> list[PlanStatus]:
-        """Every item's status on each of ``days`` (worked out side by side), each day with the
-        plan in effect on it."""
-        return self.counting(days)()
-
-    def counting(self, days: list[dt.date]) -> Callable[[], list[PlanStatus]]:
-        """``statuses``, begun now: the database counts (on SQLite in the background) while the
-        caller goes on; the plans are read when the result is called, still while it counts, and
-        each day's statuses are worked out as soon as its counts are in."""
-        from kpi.core.status import plan_status_from
-
-        counting = self.store().progress_later(self.plan_id(), days)
-
-        def statuses() -> list[PlanStatus]:
-            with _collector_paused():
-                plans = [self.plan_on(day) for day in days]
-                return [
-                    plan_status_from(plan, counted(), day)
-                    for plan, counted, day in zip(plans, counting, days, strict=True)
-                ]
-
-        return statuses
-
-    def updates(self, item_code: str | None = None) -> list[Update]:
-        return self.store().updates(self.plan_id(), item_code=item_code)
-
-    def as_of(self, given: str | None, plan: Plan | PlanHead | None = None) -> dt.date:
-        """The day to compute status for: given, or today — moved into the plan's period if needed."""
-        from kpi.core.status import clamp_to_period
-        from kpi.core.values import parse_date
-
-        plan = plan or self.head()
-        day = (
-            parse_date(given, today=self.today, default_year=plan.year)
-            if given is not None
-            else self.today
-        )
-        clamped = clamp_to_period(plan, day)
-        if clamped != day:
-            self.note(
-                t(
-                    "date.clamped",
-                    day=day.isoformat(),
-                    plan=plan.id,
-                    start=plan.start,
-                    end=plan.end,
-                    used=clamped.isoformat(),
-                )
-            )
-        return clamped
-
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector held off while a plan and its statuses are built: tens of
-    thousands of objects that live to the end of the run and hold no cycles, which it would
-    otherwise scan again and again (a tenth of a district's weekly summary). It runs as usual
-    after, and anything else a run does is collected as usual."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def _ids(infos: list[PlanHead]) -> str:
-    return "、".join(p.id for p in infos)
-
-
-def _typed_code(query: str) -> str:
-    """A code typed on a Chinese keyboard (１.１.５) reads as the code it plainly is."""
-    from kpi.core.values import normalize
-
-    folded = normalize(query)
-    return folded if re.fullmatch(r"[0-9A-Za-z.\-]+", folded) else query
-
-
-_YEAR_FILE = re.compile(r"^(\d{4})\.ya?ml$")
-
-
-def default_plan_file(env: Env) -> Path:
-    """The targets file a first command loads: of ``targets/<year>.yaml`` under the working
-    directory (else the copy shipped with the tool), this year's, else the latest before it."""
-    shipped = Path(__file__).resolve().parent.parent / "data"
-    source_tree = Path(__file__).resolve().parents[2] / "targets"  # an editable install
-    for folder in (env.cwd / "targets", shipped, source_tree):
-        years = {
-            int(m[1]): p
-            for p in (folder.iterdir() if folder.is_dir() else ())
-            if (m := _YEAR_FILE.match(p.name))
-        }
-        if years:
-            past = [y for y in years if y <= env.today.year]
-            return years[max(past) if past else min(years)]
-    raise InputError(t("plan.file_missing", path=env.cwd / "targets", year=env.today.year))
-
-
-def display_path(path: Path, env: Env | None = None) -> str:
-    """A path as the user would type it: relative to the working directory when inside it."""
-    base = env.cwd if env is not None else Path.cwd()
-    try:
-        return str(path.resolve().relative_to(base.resolve()))
-    except ValueError:
-        return str(path)
+        if "workspace" in self.__dict__:
+            self.workspace.close()

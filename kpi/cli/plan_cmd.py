@@ -10,23 +10,12 @@ from typing import Annotated
 
 import typer
 
-from kpi.cli.app import app, state
-from kpi.cli.context import display_path
 from kpi.cli.options import Format
+from kpi.cli.root import app, state
 from kpi.errors import InputError
 from kpi.locale import t
 
 LISTED = 30  # codes listed per kind of change; a first load of a big plan adds thousands
-
-
-LARGE_FILE = 1_000_000  # bytes, about two thousand items: a file worth a progress bar
-
-
-def _large(path: Path) -> bool:
-    try:
-        return path.stat().st_size >= LARGE_FILE
-    except OSError:
-        return False
 
 
 @app.command(help=t("help.load"))
@@ -42,34 +31,15 @@ def load(
     ] = None,
 ) -> None:
     """Load (sync) the plan from a targets file: items matched by code, removed ones retired."""
-    from kpi.cli.context import default_plan_file
+    from kpi.app import plans as loading
     from kpi.cli.progress import bar
-    from kpi.core.plan_file import file_sha256, read_plan_file
-    from kpi.core.rights import check_load
-    from kpi.core.values import parse_date
 
     st = state(ctx)
-    path = file or default_plan_file(st.env)
-    name = display_path(path, st.env)
-    large = _large(path)
-    with bar(st.err, show=large) as progress:
-        progress.step(t("progress.reading", path=name))
-        plan = read_plan_file(path, name)  # a file with mistakes is refused before the database
-    day = st.today  # a load takes effect today, unless it says from when
-    if effective is not None:
-        day = parse_date(effective, today=st.today, default_year=plan.year)
-        if not plan.contains(day):
-            raise InputError(
-                t("load.effective_outside", day=day, plan=plan.id, start=plan.start, end=plan.end)
-            )
-    if not dry_run:
-        check_load(st.rights(), plan.id)
-    store = st.store()  # opened (and, if new, said so) before the next bar takes the line
-    with bar(st.err, show=large) as progress:
-        progress.step(t("progress.syncing", n=len(plan.items)))
-        result = store.sync_plan(
-            plan, file=name, sha256=file_sha256(path), by=st.user, dry_run=dry_run, effective=day
-        )
+    ws = st.workspace
+    path = loading.plan_file(ws, file)
+    with bar(st.err, show=loading.large(path)) as progress:
+        done = loading.load(ws, path, dry_run=dry_run, effective=effective, steps=progress)
+    result, plan, name = done.result, done.plan, done.name
     out = st.out
     if result.adopted:
         key = "load.would_adopt" if dry_run else "load.adopted"
@@ -122,11 +92,12 @@ def plans(
     """Every plan in the database: id, organisation, title, period, items, records, version."""
     if ctx.invoked_subcommand is not None:
         return
+    from kpi.app.plans import plans as every_plan
     from kpi.cli.tables import plans_table
     from kpi.formats.records import plan_record, to_json
 
     st = state(ctx)
-    infos = st.plans()
+    infos = every_plan(st.workspace)
     if fmt == Format.json:
         typer.echo(to_json([plan_record(p) for p in infos]))
         return
@@ -144,11 +115,10 @@ def retire(
     plan_id: Annotated[str, typer.Argument(metavar="ID", help=t("help.plan_id"))],
 ) -> None:
     """Take a plan out of use: hidden from the choice of plan, nothing deleted."""
-    from kpi.core.rights import check_load
+    from kpi.app.plans import retire as take_out
 
     st = state(ctx)
-    check_load(st.rights(), plan_id.strip())
-    if st.store().retire_plan(plan_id.strip()):
+    if take_out(st.workspace, plan_id):
         st.out.print(t("plans.retired", plan=plan_id), markup=False)
     else:
         st.out.print(t("plans.retired_already", plan=plan_id), markup=False)

@@ -15,13 +15,9 @@ from __future__ import annotations
 
 import shlex
 import sys
-from typing import TYPE_CHECKING
 
 from kpi.env import Env
 from kpi.errors import KpiError
-
-if TYPE_CHECKING:
-    from kpi.store import Store
 
 Offer = list[tuple[str, str]]
 ITEM_COMMANDS = {"show", "update", "done", "history"}
@@ -49,31 +45,6 @@ def items_for(names: list[tuple[str, str]], typed: str, shell: str | None) -> Of
             listed.append((typed, ""))
         return listed
     return found
-
-
-def plan_id(store: Store, chosen: str | None, env: Env) -> str | None:
-    """The plan a command would work on: ``--plan`` or ``KPI_PLAN``, else the current one."""
-    plans = [p for p in store.plan_heads() if not p.retired]
-    chosen = chosen or env.get("KPI_PLAN")
-    if chosen:
-        plans = [p for p in plans if p.id == chosen]
-    if not plans:
-        return None
-    current = [p for p in plans if p.start <= env.today <= p.end]
-    return (current or sorted(plans, key=lambda p: p.end))[-1].id
-
-
-def open_existing(db: str | None, env: Env) -> Store | None:
-    """The database a command would use, if it exists: completion never makes one."""
-    from kpi.cli.settings import database
-    from kpi.store import Store, locate
-
-    db = database(db, env)
-    found = locate(db, env)
-    found.close()
-    if found.path is not None and not found.path.is_file():
-        return None
-    return Store.open(db, env)
 
 
 def zsh_script(items: Offer, incomplete: str) -> str:
@@ -146,18 +117,15 @@ def answer() -> bool:
         args = args[2:]
     if len(args) != 1 or args[0] not in ITEM_COMMANDS or incomplete.startswith("-"):
         return False
-    items: Offer = []
+    from kpi.app.completion import item_names
+    from kpi.cli.settings import database
+
     try:
-        store = open_existing(given.get("--db"), env)
-        if store is not None:
-            try:
-                plan = plan_id(store, given.get("--plan") or given.get("-p"), env)
-                if plan is not None:
-                    items = items_for(store.names(plan), incomplete, shell)
-            finally:
-                store.close()
+        db = database(given.get("--db"), env)
     except KpiError:
-        items = []
+        db = None
+    names = item_names(db, env, given.get("--plan") or given.get("-p"))
+    items = items_for(names, incomplete, shell)
     if shell == "bash":
         text = "\n".join(value for value, _ in items)
     else:

@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kpi.cli.app import app, state
 from kpi.cli.options import AsOf
+from kpi.cli.root import app, state
 from kpi.errors import Exit
 from kpi.locale import t
 
 if TYPE_CHECKING:
-    from kpi.cli.context import State
     from kpi.report.weekly import WeeklyReport
 
 report_app = typer.Typer(no_args_is_help=True, help=t("help.report_group"))
@@ -53,7 +52,7 @@ def render(rep: WeeklyReport, fmt: ReportFormat, *, width: int = 80, color: bool
 
 def output_path(pattern: str, rep: WeeklyReport) -> Path:
     """``reports/{year}-W{week}.html`` → ``reports/2025-W27.html``."""
-    from kpi.cli.files import out_path
+    from kpi.app.files import out_path
 
     fields = {"year": str(rep.year), "week": f"{rep.week:02d}", "date": rep.as_of.isoformat()}
     return out_path(pattern, fields)
@@ -80,41 +79,32 @@ def weekly(
     ] = None,
 ) -> None:
     """The weekly progress summary: lights per area, this week's records, what is late, who must act."""
+    from kpi.app import reports
     from kpi.core.status import Light
     from kpi.formats.words import short_word
-    from kpi.report.weekly import READING_LIMIT, build_weekly_from, heading, window
+    from kpi.report.weekly import heading
 
     st = state(ctx)
-    from kpi.cli import district
+    if st.workspace.everything:
+        from kpi.cli import district
 
-    if st.chosen == district.ALL:
         return district.weekly(st, as_of, fmt, out, fail_on, mail_to)
-    day = st.as_of(as_of)
     message = None
     if mail_to:
-        from kpi.report import mail
+        from kpi.app import mail
 
         message = mail.prepare(st.env, mail_to)  # addresses and server checked before anything
-    start, week_before = window(day)
-    store, plan_id = st.store(), st.plan_id()
-    statuses = st.counting([day, week_before])  # the database counts in the background …
-    if fmt == ReportFormat.json:  # … while the week is read: all of it,
-        week, more = store.updates_between(plan_id, start, day), 0
-        now, before = statuses()
-    else:  # or, for a page, the records it lists and how many more there are
-        listed = store.valid_between(plan_id, start, day)
-        now, before = statuses()
-        ids = [i for i, item in listed if now.plan.has(item)]
-        week = store.updates_with_ids(plan_id, ids[:READING_LIMIT])
-        more = len(ids) - len(week)
-    rep = build_weekly_from(now.plan, now, before, week, day, more)
-    if fmt == ReportFormat.html or message is not None:  # the HTML draws the red items' trends
-        rep = _with_trends(st, rep)
+    rep = reports.weekly(
+        st.workspace,
+        as_of,
+        every_record=fmt == ReportFormat.json,
+        trends=fmt == ReportFormat.html or message is not None,  # the HTML draws red trends
+    )
     if out:
-        from kpi.cli.files import write_atomically
+        from kpi.app.files import write_atomically
 
         path = output_path(out, rep)
-        st.store().guard_out(path)
+        st.workspace.store().guard_out(path)
         write_atomically(path, render(rep, fmt))
         st.note(t("report.written", path=path))
     else:
@@ -123,7 +113,7 @@ def weekly(
         # Written as it is: the text is laid out already (and may be a district's 50,000 lines).
         typer.echo(render(rep, fmt, width=console.width, color=color), nl=False, color=color)
     if message is not None:
-        from kpi.report import mail
+        from kpi.app import mail
         from kpi.report.html import to_html
         from kpi.report.text import to_text
 
@@ -138,14 +128,3 @@ def weekly(
                 t("report.fail_on", n=n, light=words, light_key=fail_on.value), markup=False
             )
             raise typer.Exit(int(Exit.CONDITION))
-
-
-def _with_trends(st: State, rep: WeeklyReport) -> WeeklyReport:
-    """The report with the records of each red item it draws, for its trend chart."""
-    from kpi.report.weekly import charted, with_trends
-
-    store = st.store()
-    return with_trends(
-        rep,
-        {s.item.code: store.updates(st.plan_id(), item_code=s.item.code) for s in charted(rep)},
-    )

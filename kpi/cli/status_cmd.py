@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kpi.cli.app import app, state
 from kpi.cli.complete import complete_area, complete_item, complete_light, complete_office
 from kpi.cli.options import AsOf, Format, LightChoice, LightWord, Sort
+from kpi.cli.root import app, state
 from kpi.errors import InputError
 from kpi.locale import t
 
 if TYPE_CHECKING:
+    from kpi.app.views import ItemView
     from kpi.cli.context import State
-    from kpi.core.plan import Plan
-    from kpi.core.records import Update
     from kpi.core.status import ItemStatus, PlanStatus
 
 
@@ -48,18 +46,23 @@ def status(
     fmt: Annotated[Format, typer.Option("--format", "-f", help=t("help.format"))] = Format.table,
 ) -> None:
     """The plan by area and section: baseline, target, actual, completion, gap, light."""
+    from kpi.app import views
     from kpi.formats.records import status_records, to_json
     from kpi.formats.tables import to_csv
 
     st = state(ctx)
-    from kpi.cli import district
+    filters = views.Filters(
+        areas=tuple(area or ()),
+        office=office,
+        lights=tuple(choice.value for choice in light or ()),
+        stale=stale,
+    )
+    if st.workspace.everything:
+        from kpi.cli import district
 
-    if st.chosen == district.ALL:
-        return district.status(st, as_of, fmt, filtered=bool(area or office or light or stale))
-    day = st.as_of(as_of)
-    ps = st.status(day)
-    plan = ps.plan  # as it was in effect that day
-    shown = _filtered(plan, list(ps.items), area, office, light, stale)
+        return district.status(st, as_of, fmt, filtered=bool(filters))
+    view = views.status(st.workspace, as_of, filters)
+    ps, shown = view.status, view.shown
     if sort == Sort.gap and fmt != Format.table:
         from kpi.cli.tables import worst_first
 
@@ -87,53 +90,11 @@ def status(
         lines.append(t("status.no_match"))
     else:
         lines += tables.status_lines(ps, shown, width=width, color=color, sort=sort.value)
-    filtered = bool(area or office or light or stale)
-    area_codes = sorted({s.item.area_code for s in shown}) if filtered else None
+    area_codes = sorted({s.item.area_code for s in shown}) if filters else None
     lines += ["", *tables.totals_lines(ps, area_codes, width=width, color=color)]
-    lines += [styled(x, "dim", color) for x in tables.legend_lines(plan, width)]
+    lines += [styled(x, "dim", color) for x in tables.legend_lines(view.plan, width)]
     # Written as it is: laid out already, and a district's table is twenty thousand lines.
     typer.echo("\n".join(lines), color=color)
-
-
-def _filtered(
-    plan: Plan,
-    shown: list[ItemStatus],
-    area: list[str] | None,
-    office: str | None,
-    light: list[LightChoice] | None,
-    stale: bool,
-) -> list[ItemStatus]:
-    """The items ``--area``, ``--office`` (a name or a fragment of one name), ``--light`` and
-    ``--stale`` leave."""
-    if area:
-        known = {a.code for a in plan.areas}
-        for code in area:
-            if code not in known:
-                raise InputError(t("status.bad_area", area=code, areas=" ".join(sorted(known))))
-        shown = [s for s in shown if s.item.area_code in area]
-    if office:
-        name = office.strip()
-        offices = list(dict.fromkeys([*plan.offices, *(s.item.lead_office for s in shown)]))
-        matches = [o for o in offices if name in o]
-        if name in offices:
-            matches = [name]
-        if not matches:
-            raise InputError(t("status.bad_office", office=name, offices="、".join(plan.offices)))
-        if len(matches) > 1:
-            raise InputError(t("status.office_ambiguous", office=name, offices="、".join(matches)))
-        shown = [s for s in shown if s.item.lead_office == matches[0]]
-    if light:
-        wanted = set(light)
-        shown = [
-            s
-            for s in shown
-            if s.light.value in wanted
-            or (LightChoice.overdue in wanted and s.overdue)
-            or (LightChoice.exceeded in wanted and s.exceeded)
-        ]
-    if stale:
-        shown = [s for s in shown if s.stale]
-    return shown
 
 
 def _markdown(ps: PlanStatus, shown: list[ItemStatus]) -> str:
@@ -199,51 +160,43 @@ def show(
     out: Annotated[str | None, typer.Option("--out", "-o", help=t("help.show_out"))] = None,
 ) -> None:
     """Everything about one item: the report's text, baseline and source, target, progress, history."""
-    from kpi.core.plan import Milestone
-    from kpi.core.status import item_status
+    from kpi.app import views
 
     st = state(ctx)
-    plan, found = st.find(item)
-    code = found.item_code if isinstance(found, Milestone) else found.code
-    day = st.as_of(as_of, plan)
-    plan = st.item_on(day, code) or plan  # the item as the plan in effect that day had it
-    target = plan.item(code)
-    history = st.updates(code)
-    s = item_status(plan, target, history, day)
     if out is not None and fmt != ShowFormat.html:
         raise InputError(t("show.out_needs_html"))
+    if fmt in (ShowFormat.csv, ShowFormat.md):
+        raise InputError(t("show.bad_format", fmt=fmt.value))
+    view = views.item(st.workspace, item, as_of, versions=fmt == ShowFormat.table)
     if fmt == ShowFormat.json:
         from kpi.formats.records import status_record, to_json, update_record
 
-        record = status_record(plan, s)
-        record["history"] = [update_record(u) for u in history]
+        record = status_record(view.plan, view.status)
+        record["history"] = [update_record(u) for u in view.history]
         typer.echo(to_json(record))
         return
     if fmt == ShowFormat.html:
-        _html_page(st, plan, s, history, out)
+        _html_page(st, view, out)
         return
-    if fmt != ShowFormat.table:
-        raise InputError(t("show.bad_format", fmt=fmt.value))
     from kpi.cli.views import item_view, version_lines
 
-    changes = version_lines(st.store().versions(st.plan_id()), code)
-    st.out.print(item_view(plan, s, history, changes, st.out.width))
+    changes = version_lines(view.versions, view.item.code)
+    st.out.print(item_view(view.plan, view.status, view.history, changes, st.out.width))
 
 
-def _html_page(
-    st: State, plan: Plan, s: ItemStatus, history: Sequence[Update], out: str | None
-) -> None:
+def _html_page(st: State, view: ItemView, out: str | None) -> None:
     """The item as one HTML page, to ``out`` or to standard output."""
     from kpi.report.item_html import item_page
 
-    page = item_page(plan, s, history)
+    page = item_page(view.plan, view.status, view.history)
     if out is None:
         typer.echo(page, nl=False)
         return
-    from kpi.cli.files import out_path, write_atomically
+    from kpi.app.files import out_path, write_atomically
 
-    year, week, _ = s.as_of.isocalendar()
-    path = out_path(out, {"year": str(year), "week": f"{week:02d}", "date": s.as_of.isoformat()})
-    st.store().guard_out(path)
+    year, week, _ = view.as_of.isocalendar()
+    fields = {"year": str(year), "week": f"{week:02d}", "date": view.as_of.isoformat()}
+    path = out_path(out, fields)
+    st.workspace.store().guard_out(path)
     write_atomically(path, page)
     st.note(t("report.written", path=path))

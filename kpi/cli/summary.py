@@ -28,10 +28,12 @@ OFFICES = 4  # offices named in the stale line
 
 
 def show_summary(st: State) -> None:
-    day = st.as_of(None)
+    from kpi.app import views
+
+    ps = views.status(st.workspace).status
     out = st.out
     color = out.is_terminal and not out.no_color
-    typer.echo("\n".join(summary_lines(st.status(day), width=out.width, color=color)), color=color)
+    typer.echo("\n".join(summary_lines(ps, width=out.width, color=color)), color=color)
 
 
 def summary_lines(ps: PlanStatus, *, width: int = 80, color: bool = False) -> list[str]:

@@ -92,6 +92,7 @@ EN: dict[str, str] = {
     "void.already": "record #{id} is already void; see kpi history",
     "cli.error_prefix": "Error: ",
     "cli.interrupted": "Interrupted; nothing was written.",
+    "cli.declined": "Cancelled: nothing was written.",
     "cli.unexpected": "internal error ({kind}: {problem}); run again with --debug and pass the output on",
     "date.clamped": "today {day} is outside the period of plan {plan} ({start} to {end}); computing as of {used}.",
     "load.auto": "The database was empty; loaded {path} ({n} items).",

@@ -97,6 +97,7 @@ ZH: dict[str, str] = {
     # -- the command line ---------------------------------------------------------------------
     "cli.error_prefix": "错误：",
     "cli.interrupted": "已中断，未写入。",
+    "cli.declined": "已取消，未写入任何内容。",
     "cli.unexpected": "内部错误（{kind}：{problem}）；请用 --debug 重跑并把输出交给维护人员",
     "date.clamped": "今天 {day} 不在计划 {plan} 的计划期（{start} 至 {end}）内，按 {used} 计算。",
     "load.auto": "数据库为空，已载入 {path}（{n} 项）。",

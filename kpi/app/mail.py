@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from kpi.core.safety import neutralise
 from kpi.env import Env
 from kpi.errors import InputError, KpiError
 from kpi.locale import t
+from kpi.safety import neutralise
 
 # local@domain, with nothing a mail header could be split at or fooled by.
 _ADDRESS = re.compile(r"^[^\s@<>(),;:\"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")

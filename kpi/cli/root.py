@@ -78,7 +78,7 @@ class _Group(TyperGroup):
         except KpiError as exc:
             if _debug(ctx, also_env=False):
                 raise
-            _report(exc.message, exc.details)
+            _report(exc.message, exc.details, error=exc.error)
             raise typer.Exit(int(exc.exit_code)) from None
         except (typer.Exit, typer.Abort, click.ClickException, click.exceptions.Exit):
             raise
@@ -102,20 +102,17 @@ def _debug(ctx: click.Context, *, also_env: bool = True) -> bool:
 
 
 def _masked(ctx: click.Context, text: str) -> str:
-    from kpi.store.urls import redact
+    from kpi.app.workspace import without_secrets
 
     state = ctx.obj if isinstance(ctx.obj, State) else None
     if state is None:
         return text
-    for url in (state.db, state.env.get("KPI_DB")):
-        if url:
-            text = redact(text, url)
-    password = state.env.get("KPI_SMTP_PASSWORD")
-    return text.replace(password, "***") if password else text
+    env = state.env
+    return without_secrets(text, (state.db, env.get("KPI_DB")), env.get("KPI_SMTP_PASSWORD"))
 
 
-def _report(message: str, details: list[str] | None = None) -> None:
-    click.echo(t("cli.error_prefix") + message, err=True)
+def _report(message: str, details: list[str] | None = None, *, error: bool = True) -> None:
+    click.echo((t("cli.error_prefix") if error else "") + message, err=True)
     for line in details or []:
         click.echo("  " + line, err=True)
 
@@ -201,8 +198,8 @@ def main_options(
         show_summary(st)
 
 
-def main() -> None:
-    """The ``kpi`` console script (the language was chosen when ``kpi.cli`` was imported)."""
+def run() -> None:
+    """The command line, run (``kpi.cli.main`` has chosen the language and defined it)."""
     try:
         app()
     except BrokenPipeError:  # `kpi status | head` closes the pipe early: not an error
@@ -219,14 +216,10 @@ def _redact_secrets(text: str) -> str:
     """``text`` without the passwords of the database URLs and the mail server this run was given."""
     import os
 
-    from kpi.store.urls import redact
+    from kpi.app.workspace import without_secrets
 
     argv = sys.argv[1:]
     urls = [os.environ.get("KPI_DB", "")]
     urls += [argv[n + 1] for n, a in enumerate(argv[:-1]) if a == "--db"]
     urls += [a.partition("=")[2] for a in argv if a.startswith("--db=")]
-    for url in urls:
-        if url:
-            text = redact(text, url)
-    password = os.environ.get("KPI_SMTP_PASSWORD")
-    return text.replace(password, "***") if password else text
+    return without_secrets(text, urls, os.environ.get("KPI_SMTP_PASSWORD"))
