@@ -14,6 +14,7 @@ class Exit(IntEnum):
     FAILURE = 1  # something went wrong at run time (database unreachable, disk full …)
     BAD_INPUT = 2  # bad input or usage: the user can fix it and run again
     CONDITION = 3  # a --fail-on condition held
+    INTERRUPTED = 130  # Ctrl-C, or the end of input at a question (128 + SIGINT, as shells say)
 
 
 class KpiError(Exception):

@@ -58,7 +58,7 @@ class _Group(TyperGroup):
             )
         except click.exceptions.Abort:  # Ctrl-C or end of input at a question
             _report(t("cli.interrupted"))
-            code = 130
+            code = int(Exit.INTERRUPTED)
         except click.ClickException as exc:
             click.echo(one_line(exc), err=True)
             code = exc.exit_code
@@ -84,7 +84,7 @@ class _Group(TyperGroup):
             raise
         except KeyboardInterrupt:
             _report(t("cli.interrupted"))
-            raise typer.Exit(130) from None
+            raise typer.Exit(int(Exit.INTERRUPTED)) from None
         except Exception as exc:
             if _debug(ctx):
                 raise

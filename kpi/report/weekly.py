@@ -319,9 +319,9 @@ class Trend:
 
 def item_trend(plan: Plan, item: Item, updates: Sequence[Update], as_of: dt.date) -> Trend:
     """The trend of ``item`` up to ``as_of`` from its records (others and voided ones ignored)."""
-    from kpi.core.status import expected_share, trend
+    from kpi.core.status import clamp_to_period, expected_share, trend
 
-    as_of = min(max(as_of, plan.start), plan.end)
+    as_of = clamp_to_period(plan, as_of)
     dates = {u.date for u in updates if u.item_code == item.code and not u.voided}
     days = sorted({plan.start, as_of, *(d for d in dates if plan.start < d < as_of)})
     origin = plan.start - dt.timedelta(days=1)

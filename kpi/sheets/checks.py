@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from kpi.core.plan import Item, Plan
-from kpi.core.progress import Progress
+from kpi.core.progress import Progress, Tally
 from kpi.core.recording import implausible
 from kpi.core.status import ItemStatus, already_done, clamp_to_period, status_of
 from kpi.locale import t
@@ -56,63 +56,25 @@ class StoredState:
     max_id: int = 0
 
 
-class Running:
-    """One item's records as of the day the import is judged, folded as ``kpi.core.progress``
-    folds them: the latest set (by day; a row after every stored record of its day) and what was
-    added after it, whether it is done, which milestones are."""
+class Running(Tally):
+    """One item's records as of the day the import is judged — the stored ones and the file's
+    rows above, folded by ``kpi.core.progress.Tally`` — with what the checks remember of it: its
+    rows, which of them finished something, and the changes found plausible or not so far."""
 
-    __slots__ = (
-        "added", "before", "count", "done", "done_rows", "hi", "item", "last_day", "later", "lo",
-        "milestones", "set_day", "set_value", "template", "touched",
-    )  # fmt: skip
+    __slots__ = ("count", "done_rows", "hi", "lo", "template")
 
     def __init__(self, item: Item, stored: StoredState) -> None:
         code = item.code
-        before = stored.progress.get(code) or Progress()
-        self.item = item
-        self.before = before
-        last: tuple[dt.date | None, float | None] = stored.last_set.get(code, (None, None))
-        self.set_day, self.set_value = last
-        self.later = dict(stored.adds_after.get(code, {}))
-        self.added = math.fsum(self.later.values())
-        self.touched = before.value is not None  # a value recorded at all
-        self.done = before.done
-        self.milestones = dict(before.milestones_done)
-        self.last_day = before.last_date
+        super().__init__(
+            item,
+            stored.progress.get(code),
+            stored.last_set.get(code, (None, None)),
+            stored.adds_after.get(code),
+        )
         self.count = 0
         self.done_rows: dict[str, int] = {}
         self.template: ItemStatus | None = None
         self.lo, self.hi = -1.0, math.inf  # differences known plausible, known implausible
-
-    def value(self) -> float | None:
-        if not self.touched:
-            return None
-        return (self.set_value or 0.0) + self.added
-
-    def progress(self) -> Progress:
-        return Progress(
-            self.value(), self.done, self.milestones, self.last_day, self.before.latest_note
-        )
-
-    def apply(self, code: str, day: dt.date, kind: str, value: float | None) -> None:
-        if self.last_day is None or day > self.last_day:
-            self.last_day = day
-        if code != self.item.code:
-            if kind == "done" and (code not in self.milestones or day < self.milestones[code]):
-                self.milestones[code] = day
-            return
-        if kind == "done":
-            self.done = True
-        elif kind == "add":
-            self.touched = True
-            if self.set_day is None or day >= self.set_day:  # else it counts before the set
-                self.later[day] = self.later.get(day, 0.0) + (value or 0.0)
-                self.added += value or 0.0
-        elif self.set_day is None or day >= self.set_day:  # set, percent
-            self.touched = True
-            self.set_day, self.set_value = day, value
-            self.later = {d: v for d, v in self.later.items() if d > day}
-            self.added = math.fsum(self.later.values())
 
 
 @dataclass(slots=True)
@@ -127,10 +89,6 @@ class Outcome:
     items: dict[str, Running] = field(default_factory=dict)
     slips: list[tuple[int, str]] = field(default_factory=list)  # (row, message), the first few
     slip_count: int = 0
-
-    def skips(self, number: int) -> bool:
-        at = number >> 3
-        return at < len(self.skip) and bool(self.skip[at] & (1 << (number & 7)))
 
 
 def check(plan: Plan, reader: Reader, stored: Stored, today: dt.date) -> Outcome:

@@ -149,14 +149,6 @@ def history_columns() -> list[Column]:
     ]
 
 
-def ledger_headers(year: int) -> list[str]:
-    return [c.header for c in ledger_columns(year)]
-
-
-def history_headers() -> list[str]:
-    return [c.header for c in history_columns()]
-
-
 def workbook_bytes(ps: PlanStatus, history: Sequence[Update]) -> bytes:
     """The 台账 (summary sheet) and 填报记录 (every record) as an .xlsx file."""
     from openpyxl import Workbook

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kpi.core.plan import Item, Milestone, Plan
-from kpi.core.records import Update, UpdateKind
+from kpi.core.records import UpdateKind
 from kpi.errors import Ambiguous, InputError, NotFound
 from kpi.locale import t
 from kpi.sheets.read import COLUMNS, Table
@@ -238,21 +238,3 @@ def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     if len(cache) >= _CACHE:
         cache.clear()
     cache[key] = value
-
-
-def as_update(record: Record, *, os_user: str, origin: str) -> Update:
-    """A record read from a row as the ``Update`` it will be stored as."""
-    number, code, item_code, day, kind, value, note, by = record
-    return Update(
-        # Not stored yet: it sorts after every stored record of its day, in file order.
-        id=PENDING_ID + number,
-        code=code,
-        item_code=item_code,
-        date=day,
-        kind=kind,
-        value=value,
-        note=note,
-        by=by,
-        os_user=os_user,
-        origin=origin,
-    )

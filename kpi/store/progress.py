@@ -71,7 +71,9 @@ _NOTED = _of("ls.item_code", "u.note IS NOT NULL", "u.note <> ''")
 ITEMS = (
     ("item_code", "last_date", "set_value", "added", "done", "note"),
     f"WITH ls AS MATERIALIZED ({_LATEST}) SELECT ls.item_code, ls.last_date, ls.set_value, "
-    f"(SELECT SUM(u.value) FROM updates u WHERE {_ADDED}) AS added, "
+    # An add with no value adds nothing, as ``fold`` has it (``SUM`` alone would make it NULL).
+    f"(SELECT CASE WHEN COUNT(*) > 0 THEN COALESCE(SUM(u.value), 0) END FROM updates u "
+    f"WHERE {_ADDED}) AS added, "
     f"EXISTS (SELECT 1 FROM updates u WHERE {_DONE}) AS done, "
     f"(SELECT u.note FROM updates u WHERE {_NOTED} {NEWEST}) AS note "
     "FROM ls WHERE ls.last_date IS NOT NULL",

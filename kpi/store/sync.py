@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from kpi.core.plan import Plan
+from kpi.core.status import clamp_to_period
 from kpi.errors import InputError
 from kpi.locale import t
 from kpi.store import versions
@@ -99,7 +100,7 @@ def _effective(tx: Transaction, plan: Plan, day: dt.date) -> dt.date:
     known = tx.scalar("SELECT count(*) FROM plan_versions WHERE plan_id = :plan", plan=plan.id)
     if not known:
         return plan.start
-    return min(max(day, plan.start), plan.end)
+    return clamp_to_period(plan, day)
 
 
 def _stored_id(tx: Transaction, plan: Plan) -> str | None:
