@@ -318,8 +318,7 @@ def test_backup_while_others_write_and_restore(run: Run, tmp_path: Path) -> None
         n = 0
         while not stop.is_set() and n < 200:
             n += 1
-            store.add_update(
-                "xjw-2025",
+            store.plan("xjw-2025").add_update(
                 Update(0, "1.1.5", "1.1.5", dt.date(2025, 7, 1), "add", 1.0, None, "w", "w"),
             )
             written.append(n)
@@ -391,8 +390,7 @@ def _write_many(url: str, writer: int, start: object) -> None:
     store = Store.open(url)
     start.wait()  # type: ignore[attr-defined]
     for n in range(EACH):
-        store.add_update(
-            "xjw-2025",
+        store.plan("xjw-2025").add_update(
             Update(
                 0,
                 "1.1.5",

@@ -230,11 +230,11 @@ def test_trends_change_the_html_and_nothing_else(history: Run) -> None:
     from kpi.store import Store
 
     store = Store.open()
-    plan = store.load_plan("test-2025")
-    rep = build_weekly(plan, store.updates("test-2025"), DAY)
+    plan = store.plan("test-2025").load()
+    rep = build_weekly(plan, store.plan("test-2025").updates(), DAY)
     red = [s.item.code for s in charted(rep)]
     assert red == ["2.2.1", "2.1.1"]
-    pictured = with_trends(rep, {c: store.updates("test-2025", item_code=c) for c in red})
+    pictured = with_trends(rep, {c: store.plan("test-2025").updates(item_code=c) for c in red})
     assert list(pictured.trends) == ["2.2.1", "2.1.1"]
     for draw in (to_text, to_markdown_report, to_json):
         assert draw(pictured) == draw(rep)
@@ -416,9 +416,11 @@ def test_a_phone_a_desktop_and_a4_paper(history: Run, tmp_path: Path) -> None:
     from kpi.store import Store
 
     store = Store.open()
-    plan = store.load_plan("test-2025")
+    plan = store.plan("test-2025").load()
     reds = [
-        s for s in plan_status(plan, store.updates("test-2025"), DAY).items if s.light == Light.RED
+        s
+        for s in plan_status(plan, store.plan("test-2025").updates(), DAY).items
+        if s.light == Light.RED
     ]
     assert len(reds) == 3  # 2.1.1 overdue, 2.1.2 now behind, 2.2.1 short of its whole target
     for s in reds:

@@ -103,7 +103,7 @@ def test_chinese_header_in_any_order_records_every_row(run: Run) -> None:
     # The store says where each record came from.
     store = Store.open()
     try:
-        assert {u.origin for u in store.updates("xjw-2025")} == {"import:updates.csv"}
+        assert {u.origin for u in store.plan("xjw-2025").updates()} == {"import:updates.csv"}
     finally:
         store.close()
 
@@ -365,10 +365,10 @@ def test_add_updates_writes_all_in_one_transaction_or_nothing(run: Run) -> None:
     store = Store.open()
     try:
         with pytest.raises(Exception):  # noqa: B017 - whatever the driver raises
-            store.add_updates("xjw-2025", [good, good, bad])
-        assert store.updates("xjw-2025") == []
-        assert store.add_updates("xjw-2025", [good, good]) == 2
-        assert [u.value for u in store.updates("xjw-2025")] == [1.0, 1.0]
-        assert store.add_updates("xjw-2025", []) == 0
+            store.plan("xjw-2025").add_updates([good, good, bad])
+        assert store.plan("xjw-2025").updates() == []
+        assert store.plan("xjw-2025").add_updates([good, good]) == 2
+        assert [u.value for u in store.plan("xjw-2025").updates()] == [1.0, 1.0]
+        assert store.plan("xjw-2025").add_updates([]) == 0
     finally:
         store.close()

@@ -76,8 +76,8 @@ def test_a_removed_item_is_retired_with_its_history_kept_and_comes_back(run: Run
     assert "退役 1" in result.stdout and "退役: 1.1.7" in result.stdout
     assert "1.1.7" not in _codes(run)
     store = Store.open()
-    assert [u.value for u in store.updates("xjw-2025", item_code="1.1.7")] == [3.2]
-    assert store.retired_codes("xjw-2025") == {"1.1.7"}
+    assert [u.value for u in store.plan("xjw-2025").updates(item_code="1.1.7")] == [3.2]
+    assert store.plan("xjw-2025").retired_codes() == {"1.1.7"}
     Path("targets/2025.yaml").write_text(original, encoding="utf-8")
     back = run("load")
     assert "修改 1" in back.stdout

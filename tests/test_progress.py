@@ -55,18 +55,18 @@ def test_the_database_and_fold_agree_on_random_histories(run: Run, plan: Plan, s
     run("load")
     store = Store.open()
     rng = random.Random(seed)
-    store.add_updates("xjw-2025", _history(plan, rng, 120))
-    stored = store.updates("xjw-2025")
+    store.plan("xjw-2025").add_updates(_history(plan, rng, 120))
+    stored = store.plan("xjw-2025").updates()
     for u in rng.sample(stored, 10):
-        store.void("xjw-2025", u.id, reason="测试", by="t", os_user="t")
-    stored = store.updates("xjw-2025")
+        store.plan("xjw-2025").void(u.id, reason="测试", by="t", os_user="t")
+    stored = store.plan("xjw-2025").updates()
     for day in (
         dt.date(2025, 1, 1),
         dt.date(2025, 3, 31),
         dt.date(2025, 7, 2),
         dt.date(2025, 12, 31),
     ):
-        in_db = store.progress("xjw-2025", day)
+        in_db = store.plan("xjw-2025").progress(day)
         by_item: dict[str, list[Update]] = {}
         for u in stored:
             by_item.setdefault(u.item_code, []).append(u)
@@ -99,14 +99,13 @@ def test_values_the_database_counts_come_back_to_the_last_bit(run: Run, plan: Pl
     indicators = [i for i in plan.items if i.kind == "indicator"][:6]
     values = [0.1 + 0.2, 1 / 3, 2.0**53 + 2, 1.2234152160095278e300, 5e-324, 123456.78901234567]
     day = dt.date(2025, 3, 1)
-    store.add_updates(
-        "xjw-2025",
+    store.plan("xjw-2025").add_updates(
         [
             Update(0, i.code, i.code, day, "set", v, None, "t", "t")
             for i, v in zip(indicators, values, strict=True)
         ],
     )
-    found = store.progress_on("xjw-2025", [day, dt.date(2025, 7, 2)])
+    found = store.plan("xjw-2025").progress_on([day, dt.date(2025, 7, 2)])
     for counted in found:
         assert [counted[i.code].value for i in indicators] == values
     store.close()
@@ -230,12 +229,12 @@ def _fresh(store: Store, history: list[Update], voided: list[int]) -> list[Updat
         tx.execute("DELETE FROM voids")
         tx.execute("DELETE FROM updates")
     if history:
-        store.add_updates(SMALL.id, history)
-    saved = store.updates(SMALL.id)
+        store.plan(SMALL.id).add_updates(history)
+    saved = store.plan(SMALL.id).updates()
     for n in voided:
         if n < len(saved):
-            store.void(SMALL.id, saved[n].id, reason="测试", by="t", os_user="t")
-    return store.updates(SMALL.id)
+            store.plan(SMALL.id).void(saved[n].id, reason="测试", by="t", os_user="t")
+    return store.plan(SMALL.id).updates()
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -252,7 +251,7 @@ def test_the_database_folds_as_fold_and_an_import_starts_where_it_should(
     voided = data.draw(st.lists(st.integers(0, 30), max_size=4, unique=True))
     stored = _fresh(small_db, history, voided)
     day = data.draw(st.sampled_from([START, dt.date(2025, 4, 1), dt.date(2025, 12, 31)]))
-    counted = small_db.progress(SMALL.id, day)
+    counted = small_db.plan(SMALL.id).progress(day)
     for item in SMALL.items:
         expected = fold(item, valid_until(stored, item.code, day))
         got = counted.get(item.code)
@@ -260,7 +259,7 @@ def test_the_database_folds_as_fold_and_an_import_starts_where_it_should(
             assert expected.last_date is None, item.code
         else:
             _same(got, expected)
-    state = StoredState(*small_db.stored_records(SMALL.id).state(dt.date(2025, 12, 31)))
+    state = StoredState(*small_db.plan(SMALL.id).stored_records().state(dt.date(2025, 12, 31)))
     code = data.draw(st.sampled_from(["1.1.1", "2.1.3"]))
     item = SMALL.item(code)
     rows = data.draw(records(code, stored=False))

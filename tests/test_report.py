@@ -367,8 +367,8 @@ def test_long_lists_are_cut_for_reading_and_say_how_many_are_left_out(history: R
     from kpi.store import Store
 
     store = Store.open()
-    plan = store.load_plan("test-2025")
-    rep = build_weekly(plan, store.updates("test-2025"), dt.date(2025, 7, 2))
+    plan = store.plan("test-2025").load()
+    rep = build_weekly(plan, store.plan("test-2025").updates(), dt.date(2025, 7, 2))
     cut = for_reading(rep, limit=2)
     assert len(cut.records) == 2 and cut.omitted["records"] == 1
     assert len(cut.attention) == 2 and cut.omitted["attention"] == 3

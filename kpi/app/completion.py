@@ -62,12 +62,12 @@ def _reading(
 
 def item_names(db: str | None, env: Env, chosen: str | None) -> list[tuple[str, str]]:
     """Every code of the plan (items and milestones) with its title."""
-    return _reading(db, env, chosen, lambda s, plan: s.names(plan) if plan else [], [])
+    return _reading(db, env, chosen, lambda s, plan: s.plan(plan).names() if plan else [], [])
 
 
 def plan(db: str | None, env: Env, chosen: str | None) -> Plan | None:
     """The plan a command would work on, for its offices and areas."""
-    return _reading(db, env, chosen, lambda s, plan: s.load_plan(plan) if plan else None, None)
+    return _reading(db, env, chosen, lambda s, plan: s.plan(plan).load() if plan else None, None)
 
 
 def plans(db: str | None, env: Env) -> list[tuple[str, str]]:

@@ -50,24 +50,23 @@ class PlanReader:
     read once (a week and the week before share one, mostly)."""
 
     def __init__(self, store: Store, info: PlanHead, latest: bool) -> None:
-        self.store, self.info, self.latest = store, info, latest
+        self.stored, self.info, self.latest = store.plan(info.id), info, latest
         self.read: dict[int | None, Plan] = {}
 
     def plan_on(self, day: dt.date) -> Plan:
-        pid = self.info.id
         if self.latest:
             if -1 not in self.read:
-                self.read[-1] = self.store.load_plan(pid)
+                self.read[-1] = self.stored.load()
             return self.read[-1]
-        version, _ = self.store.version_on(pid, day)
+        version, _ = self.stored.version_on(day)
         if version not in self.read:
-            self.read[version] = self.store.plan_on(pid, day)
+            self.read[version] = self.stored.on(day)
         return self.read[version]
 
     def statuses(self, days: list[dt.date]) -> list[PlanStatus]:
         from kpi.core.status import plan_status_from
 
-        found = self.store.progress_on(self.info.id, days)
+        found = self.stored.progress_on(days)
         with collector_paused():
             return [
                 plan_status_from(self.plan_on(day), progress, day)
@@ -136,7 +135,7 @@ def weekly(ws: Workspace, given: str | None = None) -> District:
         own = clamp_to_period(r.info, day)
         start, week_before = window(own)
         now, before = r.statuses([own, week_before])
-        records: list[Update] = r.store.updates_between(r.info.id, start, own)
+        records: list[Update] = r.stored.updates_between(start, own)
         return build_weekly_from(now.plan, now, before, records, own), own != day
 
     weeks = each_plan(ws, read)

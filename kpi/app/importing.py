@@ -50,9 +50,8 @@ def import_file(
     name = ws.shown_path(file)
     table = open_table(file, name)
     reader = Reader(plan, table, today=ws.today, by=typed_name(by) or ws.user)
-    store = ws.store()
-    plan_id = ws.plan_id()
-    before = store.stored_records(plan_id)
+    stored = ws.plan_store()
+    before = stored.stored_records()
     marks = before.marks()
     outcome = _checked(check(plan, reader, before, ws.today), table.name, slips=dry_run or yes)
     rights = ws.rights()
@@ -67,7 +66,7 @@ def import_file(
                 check_items(rights, plan, final[0].items)
             return Batch(final[0], reader, os_user=ws.user, origin=f"import:{table.name}")
 
-        store.add_updates(plan_id, check=inside)
+        stored.add_updates(check=inside)
         outcome = final[0]
     listed = changes(plan, outcome, ws.today, limit=LISTED_ITEMS) if outcome.fresh else []
     return Imported(name, outcome, listed, touched(outcome) if outcome.fresh else 0, dry_run)

@@ -93,4 +93,4 @@ def retire(ws: Workspace, plan_id: str) -> bool:
 
     plan_id = plan_id.strip()
     check_load(ws.rights(), plan_id)
-    return ws.store().retire_plan(plan_id)
+    return ws.store().plan(plan_id).retire()

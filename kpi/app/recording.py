@@ -148,7 +148,7 @@ def _record(
             raise InputError(t("record.not_finite", code=item.code))
         seen.append((now_before, now_after, later_records(stored, new)))
 
-    saved = ws.store().add_update(ws.plan_id(), new, check)
+    saved = ws.plan_store().add_update(new, check)
     before, after, later = seen[-1] if seen else (before, after, [])
     if saved.code == item.code:
         title = item.title
@@ -189,7 +189,7 @@ def undo(ws: Workspace, *, answers: Answers = NO_ANSWERS) -> Update:
     from kpi.core.rights import check_undo, item_of
 
     plan = ws.plan()
-    last = ws.store().last_update_by(ws.plan_id(), ws.user)
+    last = ws.plan_store().last_update_by(ws.user)
     if last is None:
         raise InputError(t("record.nothing_to_undo", user=ws.user))
     check_undo(ws.rights(), plan, item_of(plan, last.item_code), last)
@@ -197,7 +197,7 @@ def undo(ws: Workspace, *, answers: Answers = NO_ANSWERS) -> Update:
         question = t("record.undo_question", what=record_words(ws, last))
         raise NeedsConfirmation(t("record.confirm_needs_yes"), question, last.id)
     chosen = None if answers.confirmed is True else last.id
-    return ws.store().undo(ws.plan_id(), chosen, account=ws.user, reason=t("record.undo_reason"))
+    return ws.plan_store().undo(chosen, account=ws.user, reason=t("record.undo_reason"))
 
 
 def void(ws: Workspace, record_id: int, *, reason: str, by: str | None = None) -> Update:
@@ -213,8 +213,7 @@ def void(ws: Workspace, record_id: int, *, reason: str, by: str | None = None) -
     def check(record: Update) -> None:  # given the record as stored, inside the transaction
         check_void(rights, plan, item_of(plan, record.item_code), record)
 
-    return ws.store().void(
-        ws.plan_id(),
+    return ws.plan_store().void(
         record_id,
         reason=reason,
         by=typed_name(by) or ws.user,

@@ -26,16 +26,16 @@ def weekly(
 
     day = ws.as_of(as_of)
     start, week_before = window(day)
-    store, plan_id = ws.store(), ws.plan_id()
+    stored = ws.plan_store()
     statuses = ws.counting([day, week_before])  # the database counts in the background …
     if every_record:  # … while the week is read: all of it,
-        week, more = store.updates_between(plan_id, start, day), 0
+        week, more = stored.updates_between(start, day), 0
         now, before = statuses()
     else:  # or, for a page, the records it lists and how many more there are
-        listed = store.valid_between(plan_id, start, day)
+        listed = stored.valid_between(start, day)
         now, before = statuses()
         ids = [i for i, item in listed if now.plan.has(item)]
-        week = store.updates_with_ids(plan_id, ids[:READING_LIMIT])
+        week = stored.updates_with_ids(ids[:READING_LIMIT])
         more = len(ids) - len(week)
     rep = build_weekly_from(now.plan, now, before, week, day, more)
     return with_trends(ws, rep) if trends else rep
@@ -45,8 +45,8 @@ def with_trends(ws: Workspace, rep: WeeklyReport) -> WeeklyReport:
     """The report with the records of each red item it draws, for its trend chart."""
     from kpi.report import weekly
 
-    store, plan_id = ws.store(), ws.plan_id()
+    stored = ws.plan_store()
     charted = weekly.charted(rep)
     return weekly.with_trends(
-        rep, {s.item.code: store.updates(plan_id, item_code=s.item.code) for s in charted}
+        rep, {s.item.code: stored.updates(item_code=s.item.code) for s in charted}
     )

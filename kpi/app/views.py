@@ -130,5 +130,5 @@ def item(
     plan = ws.item_on(day, code) or plan  # the item as the plan in effect that day had it
     history = ws.updates(code)
     s = item_status(plan, plan.item(code), history, day)
-    changes = ws.store().versions(ws.plan_id()) if versions else []
+    changes = ws.plan_store().versions() if versions else []
     return ItemView(plan, s, history, changes)

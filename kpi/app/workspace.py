@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from kpi.core.records import Update
     from kpi.core.rights import Rights
     from kpi.core.status import PlanStatus
-    from kpi.store import Store
+    from kpi.store import PlanStore, Store
 
 ALL = "all"  # --plan all: every plan side by side (the district's view)
 LATEST = "latest"  # --plan-version latest: the past read with the plan as it is now
@@ -54,6 +54,7 @@ class Workspace:
     _store: Store | None = None
     _plan: Plan | None = None
     _plan_id: str | None = None
+    _plan_store: PlanStore | None = None
     _heads: list[PlanHead] | None = None
     _on_day: dict[dt.date, Plan] = field(default_factory=dict)
 
@@ -95,7 +96,7 @@ class Workspace:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
-            self._store = None
+            self._store = self._plan_store = None
 
     # -- the plan -------------------------------------------------------------------------
 
@@ -155,10 +156,16 @@ class Workspace:
     def plans(self) -> list[PlanInfo]:
         return self.store().plans()
 
+    def plan_store(self) -> PlanStore:
+        """The store bound to the chosen plan."""
+        if self._plan_store is None:
+            self._plan_store = self.store().plan(self.plan_id())
+        return self._plan_store
+
     def plan(self) -> Plan:
         """The chosen plan as it stands now (its newest version)."""
         if self._plan is None:
-            self._plan = self.store().load_plan(self.plan_id())
+            self._plan = self.plan_store().load()
         return self._plan
 
     def plan_on(self, day: dt.date) -> Plan:
@@ -166,9 +173,9 @@ class Workspace:
         if self.latest:
             return self.plan()
         if day not in self._on_day:
-            _, newest = self.store().version_on(self.plan_id(), day)
+            _, newest = self.plan_store().version_on(day)
             # The newest version is the plan's own tables: read them once for every day.
-            found = self.plan() if newest else self.store().plan_on(self.plan_id(), day)
+            found = self.plan() if newest else self.plan_store().on(day)
             self._on_day[day] = found
         return self._on_day[day]
 
@@ -176,9 +183,9 @@ class Workspace:
         """A plan holding the item ``code`` as the plan in effect on ``day`` had it (None if the
         item was not in that version)."""
         if self.latest:
-            part = self.store().load_plan(self.plan_id(), item=code)
+            part = self.plan_store().load(item=code)
         else:
-            part = self.store().plan_on(self.plan_id(), day, item=code)
+            part = self.plan_store().on(day, item=code)
         return part if part.has(code) else None
 
     def find_in_plan(self, query: str) -> Item | Milestone:
@@ -192,9 +199,9 @@ class Workspace:
         the whole plan otherwise, so that several matches are listed and none are suggested."""
         query = typed_code(query)
         if self._plan is None and query.strip():
-            code = self.store().item_of(self.plan_id(), query)
+            code = self.plan_store().item_of(query)
             if code is not None:
-                part = self.store().load_plan(self.plan_id(), item=code)
+                part = self.plan_store().load(item=code)
                 return part, part.find(query)
         plan = self.plan()
         return plan, plan.find(query)
@@ -216,7 +223,7 @@ class Workspace:
         each day's statuses are worked out as soon as its counts are in."""
         from kpi.core.status import plan_status_from
 
-        counting = self.store().progress_later(self.plan_id(), days)
+        counting = self.plan_store().progress_later(days)
 
         def statuses() -> list[PlanStatus]:
             with collector_paused():
@@ -229,7 +236,7 @@ class Workspace:
         return statuses
 
     def updates(self, item_code: str | None = None) -> list[Update]:
-        return self.store().updates(self.plan_id(), item_code=item_code)
+        return self.plan_store().updates(item_code=item_code)
 
     def as_of(self, given: str | None, plan: Plan | PlanHead | None = None) -> dt.date:
         """The day to compute status for: given, or today — moved into the plan's period if

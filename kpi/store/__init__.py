@@ -13,8 +13,10 @@
 - ``rows``: the conversions between rows and plan objects or records;
 - ``schema`` and ``migrations``: the tables, as SQLModel classes and as Alembic migrations.
 
-Every method of ``Store`` is one short read or one transaction; the rules about what may be
-written live in ``kpi.core``, and the store runs the checks they need inside its transaction.
+``Store.plan(id)`` is the store bound to one plan (``PlanStore``): its items, versions, records
+and progress. Every method of either is one short read or one transaction; the rules about what
+may be written live in ``kpi.core``, and the store runs the checks they need inside its
+transaction.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ __all__ = [
     "DEFAULT_DB",
     "SCHEMA_VERSION",
     "PlanInfo",
+    "PlanStore",
     "Store",
     "SyncResult",
     "locate",
@@ -136,24 +139,9 @@ class Store:
         """Every plan, nothing counted: for choosing one."""
         return plans.plan_heads(self.db)
 
-    def load_plan(self, plan_id: str, *, item: str | None = None) -> Plan:
-        return plans.load_plan(self.db, plan_id, item=item)
-
-    def plan_on(self, plan_id: str, day: dt.date, *, item: str | None = None) -> Plan:
-        """The plan as it was in effect on ``day`` (its newest version: the plan's own tables)."""
-        version, newest = versions.in_effect(self.db, plan_id, day)
-        if not newest and version is not None:
-            found = versions.plan_of(self.db, plan_id, version)
-            if found is not None:
-                return found if item is None else _only(found, item)
-        return plans.load_plan(self.db, plan_id, item=item)
-
-    def version_on(self, plan_id: str, day: dt.date) -> tuple[int | None, bool]:
-        """The version of the plan in effect on ``day``, and whether it is the newest."""
-        return versions.in_effect(self.db, plan_id, day)
-
-    def versions(self, plan_id: str) -> list[versions.Version]:
-        return versions.history(self.db, plan_id)
+    def plan(self, plan_id: str) -> PlanStore:
+        """The store bound to one plan: its items and versions, records and progress."""
+        return PlanStore(self, plan_id)
 
     def sync_plan(
         self,
@@ -175,96 +163,6 @@ class Store:
             effective=effective,
             dry_run=dry_run,
         )
-
-    def retire_plan(self, plan_id: str) -> bool:
-        return plans.retire(self.db, plan_id)
-
-    def item_of(self, plan_id: str, text: str) -> str | None:
-        return plans.item_of(self.db, plan_id, text)
-
-    def names(self, plan_id: str) -> list[tuple[str, str]]:
-        return plans.names(self.db, plan_id)
-
-    def retired_codes(self, plan_id: str) -> set[str]:
-        return plans.retired_codes(self.db, plan_id)
-
-    # -- records --------------------------------------------------------------------------
-
-    def updates(self, plan_id: str, *, item_code: str | None = None) -> list[Update]:
-        return records.updates(self.db, plan_id, item_code=item_code)
-
-    def updates_between(self, plan_id: str, start: dt.date, end: dt.date) -> list[Update]:
-        return records.updates_between(self.db, plan_id, start, end)
-
-    def valid_between(self, plan_id: str, start: dt.date, end: dt.date) -> list[tuple[int, str]]:
-        return records.valid_between(self.db, plan_id, start, end)
-
-    def updates_with_ids(self, plan_id: str, ids: Sequence[int]) -> list[Update]:
-        return records.updates_with_ids(self.db, plan_id, ids)
-
-    def get_update(self, plan_id: str, update_id: int) -> Update | None:
-        return records.get_update(self.db, plan_id, update_id)
-
-    def last_update_by(self, plan_id: str, os_user: str) -> Update | None:
-        return records.last_update_by(self.db, plan_id, os_user)
-
-    def add_update(self, plan_id: str, new: Update, check: records.Check | None = None) -> Update:
-        return records.add_update(self.db, plan_id, new, self.now(), check)
-
-    def add_updates(
-        self,
-        plan_id: str,
-        new: records.Batch | Sequence[Update] = (),
-        check: Callable[[records.StoredRecords], records.Batch] | None = None,
-    ) -> int:
-        """Several records in one transaction: ``new``, or what ``check`` (run inside the
-        transaction with the records as stored then) returns."""
-        return records.add_updates(self.db, plan_id, new, self.now(), check)
-
-    def stored_records(self, plan_id: str) -> records.StoredRecords:
-        """What an import is checked against, read outside any write."""
-        return records.StoredRecords(self.db, plan_id)
-
-    def void(
-        self,
-        plan_id: str,
-        update_id: int,
-        *,
-        reason: str,
-        by: str,
-        os_user: str,
-        check: Callable[[Update], None] | None = None,
-    ) -> Update:
-        return records.void(
-            self.db,
-            plan_id,
-            update_id,
-            reason=reason,
-            by=by,
-            os_user=os_user,
-            now=self.now(),
-            check=check,
-        )
-
-    def undo(self, plan_id: str, update_id: int | None, *, account: str, reason: str) -> Update:
-        return records.undo(
-            self.db, plan_id, update_id, account=account, reason=reason, now=self.now()
-        )
-
-    # -- progress -------------------------------------------------------------------------
-
-    def progress(self, plan_id: str, day: dt.date) -> dict[str, Progress]:
-        return progress.progress(self.db, plan_id, day)
-
-    def progress_on(self, plan_id: str, days: Sequence[dt.date]) -> list[dict[str, Progress]]:
-        return progress.progress_on(self.db, plan_id, days)
-
-    def progress_later(
-        self, plan_id: str, days: Sequence[dt.date]
-    ) -> list[Callable[[], dict[str, Progress]]]:
-        """``progress_on``, begun now (in the background on SQLite): a call per day that waits
-        for its day."""
-        return progress.progress_later(self.db, plan_id, days)
 
     # -- rights and the audit trail -------------------------------------------------------
 
@@ -292,6 +190,7 @@ class Store:
         return access.role_exists(self.db, role)
 
     def offices(self, plan_id: str | None) -> set[str] | None:
+        """The offices of the plan (of every plan, without one); None when no plan is loaded."""
         return access.offices(self.db, plan_id)
 
     def access_group(self) -> str | None:
@@ -314,6 +213,127 @@ class Store:
         self, *, since: dt.datetime | None, who: str | None, plan_id: str | None
     ) -> list[audit.AuditEvent]:
         return audit.trail(self.db, since=since, who=who, plan_id=plan_id)
+
+
+class PlanStore:
+    """One plan's part of the database (``Store.plan(id)``): the plan as stored and in effect on
+    a day, its versions, its records, its progress. Each method is one read or one transaction."""
+
+    def __init__(self, store: Store, plan_id: str) -> None:
+        self.store = store
+        self.db = store.db
+        self.id = plan_id
+
+    # -- the plan -------------------------------------------------------------------------
+
+    def load(self, *, item: str | None = None) -> Plan:
+        """The plan as it stands now (its newest version); with ``item``, that item alone."""
+        return plans.load_plan(self.db, self.id, item=item)
+
+    def on(self, day: dt.date, *, item: str | None = None) -> Plan:
+        """The plan as it was in effect on ``day`` (its newest version: the plan's own tables)."""
+        version, newest = versions.in_effect(self.db, self.id, day)
+        if not newest and version is not None:
+            found = versions.plan_of(self.db, self.id, version)
+            if found is not None:
+                return found if item is None else _only(found, item)
+        return self.load(item=item)
+
+    def version_on(self, day: dt.date) -> tuple[int | None, bool]:
+        """The version of the plan in effect on ``day``, and whether it is the newest."""
+        return versions.in_effect(self.db, self.id, day)
+
+    def versions(self) -> list[versions.Version]:
+        return versions.history(self.db, self.id)
+
+    def retire(self) -> bool:
+        return plans.retire(self.db, self.id)
+
+    def item_of(self, text: str) -> str | None:
+        return plans.item_of(self.db, self.id, text)
+
+    def names(self) -> list[tuple[str, str]]:
+        return plans.names(self.db, self.id)
+
+    def retired_codes(self) -> set[str]:
+        return plans.retired_codes(self.db, self.id)
+
+    def offices(self) -> set[str] | None:
+        return access.offices(self.db, self.id)
+
+    # -- records --------------------------------------------------------------------------
+
+    def updates(self, *, item_code: str | None = None) -> list[Update]:
+        return records.updates(self.db, self.id, item_code=item_code)
+
+    def updates_between(self, start: dt.date, end: dt.date) -> list[Update]:
+        return records.updates_between(self.db, self.id, start, end)
+
+    def valid_between(self, start: dt.date, end: dt.date) -> list[tuple[int, str]]:
+        return records.valid_between(self.db, self.id, start, end)
+
+    def updates_with_ids(self, ids: Sequence[int]) -> list[Update]:
+        return records.updates_with_ids(self.db, self.id, ids)
+
+    def get_update(self, update_id: int) -> Update | None:
+        return records.get_update(self.db, self.id, update_id)
+
+    def last_update_by(self, os_user: str) -> Update | None:
+        return records.last_update_by(self.db, self.id, os_user)
+
+    def add_update(self, new: Update, check: records.Check | None = None) -> Update:
+        return records.add_update(self.db, self.id, new, self.store.now(), check)
+
+    def add_updates(
+        self,
+        new: records.Batch | Sequence[Update] = (),
+        check: Callable[[records.StoredRecords], records.Batch] | None = None,
+    ) -> int:
+        """Several records in one transaction: ``new``, or what ``check`` (run inside the
+        transaction with the records as stored then) returns."""
+        return records.add_updates(self.db, self.id, new, self.store.now(), check)
+
+    def stored_records(self) -> records.StoredRecords:
+        """What an import is checked against, read outside any write."""
+        return records.StoredRecords(self.db, self.id)
+
+    def void(
+        self,
+        update_id: int,
+        *,
+        reason: str,
+        by: str,
+        os_user: str,
+        check: Callable[[Update], None] | None = None,
+    ) -> Update:
+        return records.void(
+            self.db,
+            self.id,
+            update_id,
+            reason=reason,
+            by=by,
+            os_user=os_user,
+            now=self.store.now(),
+            check=check,
+        )
+
+    def undo(self, update_id: int | None, *, account: str, reason: str) -> Update:
+        return records.undo(
+            self.db, self.id, update_id, account=account, reason=reason, now=self.store.now()
+        )
+
+    # -- progress -------------------------------------------------------------------------
+
+    def progress(self, day: dt.date) -> dict[str, Progress]:
+        return progress.progress(self.db, self.id, day)
+
+    def progress_on(self, days: Sequence[dt.date]) -> list[dict[str, Progress]]:
+        return progress.progress_on(self.db, self.id, days)
+
+    def progress_later(self, days: Sequence[dt.date]) -> list[Callable[[], dict[str, Progress]]]:
+        """``progress_on``, begun now (in the background on SQLite): a call per day that waits
+        for its day."""
+        return progress.progress_later(self.db, self.id, days)
 
 
 def _only(plan: Plan, item: str) -> Plan:
